@@ -1,0 +1,127 @@
+"""Checks that arrays can describe a world economy; one list of problems, located by the caller.
+
+The same checks serve the ``World`` constructor (which names countries and sectors) and the file
+readers (which name file, row and column through a ``locate`` callback), so a rule is written once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+# A cell is ("trade" | "tariff", i, j, s), ("sigma", s), ("country", i) or ("sector", s).
+Cell = tuple
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data: what, where (a cell), the offending value and the fix."""
+
+    what: str
+    cell: Cell | None
+    value: object
+    fix: str
+
+
+Locate = Callable[[Cell], str]
+
+MAX_LISTED = 5
+
+
+def shape_problems(
+    trade: np.ndarray,
+    tariffs: np.ndarray,
+    sigma: np.ndarray,
+    countries: Sequence[str],
+    sectors: Sequence[str],
+) -> list[Problem]:
+    """Shape and name problems; when any is found the value checks cannot run."""
+    problems: list[Problem] = []
+    n, s = len(countries), len(sectors)
+    for label, array, expected in (
+        ("trade flows X[i, j, s]", trade, (n, n, s)),
+        ("tariffs t[i, j, s]", tariffs, (n, n, s)),
+        ("elasticities sigma[s]", sigma, (s,)),
+    ):
+        if array.shape != expected:
+            problems.append(
+                Problem(
+                    f"shape mismatch: {label} has shape {array.shape}, expected {expected}"
+                    f" for {n} countries and {s} sectors",
+                    None,
+                    array.shape,
+                    "give one value per exporter, importer and sector (and one sigma per sector)",
+                )
+            )
+    for kind, names in (("country", countries), ("sector", sectors)):
+        for name, count in Counter(names).items():
+            if count > 1:
+                problems.append(
+                    Problem(f"duplicate {kind} code {name!r} ({count} times)", None, name,
+                            f"give every {kind} a unique code")
+                )
+        for position, name in enumerate(names):
+            if not isinstance(name, str) or not name.strip():
+                problems.append(
+                    Problem(f"empty {kind} code at position {position + 1}", None, name,
+                            f"give every {kind} a non-empty code")
+                )
+    if n == 0 or s == 0:
+        problems.append(Problem("a world needs at least one country and one sector", None, (n, s),
+                                "check that the files are not empty"))
+    return problems
+
+
+def value_problems(trade: np.ndarray, tariffs: np.ndarray, sigma: np.ndarray) -> list[Problem]:
+    """Problems with values, for arrays already known to have consistent shapes."""
+    problems: list[Problem] = []
+
+    def cells(kind: str, mask: np.ndarray, array: np.ndarray, what: str, fix: str) -> None:
+        for index in zip(*np.nonzero(mask)):
+            index = tuple(int(k) for k in index)
+            problems.append(Problem(what, (kind, *index), array[index].item(), fix))
+
+    cells("trade", np.isnan(trade), trade, "trade flow is missing (NaN)",
+          "fill the cell; write 0 for no trade")
+    cells("trade", trade < 0, trade, "trade flow is negative", "trade flows must be >= 0")
+    cells("trade", np.isinf(trade), trade, "trade flow is infinite", "use a finite value")
+    cells("tariff", np.isnan(tariffs), tariffs, "tariff is missing (NaN)",
+          "fill the cell; write 0 for no tariff")
+    cells("tariff", tariffs <= -1, tariffs, "tariff is -100% or lower",
+          "tariffs are fractions (0.25 = 25%) and must be above -1")
+    cells("tariff", np.isinf(tariffs), tariffs, "tariff is infinite",
+          "use a large finite tariff (e.g. 100 = 10,000%) for a prohibitive one")
+    own = np.zeros_like(tariffs, dtype=bool)
+    idx = np.arange(tariffs.shape[0])
+    own[idx, idx, :] = tariffs[idx, idx, :] != 0
+    cells("tariff", own, tariffs, "own (domestic) tariff is not zero",
+          "a country does not tax its own goods: set t[i, i, s] to 0")
+    sigma_bad = np.isnan(sigma) | (sigma <= 1)
+    for s in np.nonzero(sigma_bad)[0]:
+        problems.append(
+            Problem("elasticity of substitution must be a number above 1", ("sigma", int(s)),
+                    sigma[s].item(), "use sigma > 1 (trade elasticity sigma - 1 > 0)")
+        )
+    if not problems:
+        domestic = trade[idx, idx, :].sum(axis=1)
+        for i in np.nonzero(domestic <= 0)[0]:
+            problems.append(
+                Problem("country has no domestic absorption (all its domestic flows X[i, i, s] are 0)",
+                        ("country", int(i)), 0.0,
+                        "hat algebra needs positive domestic sales: add them, or merge or drop the country")
+            )
+    return problems
+
+
+def describe(problems: list[Problem], locate: Locate, header: str) -> str:
+    """One message listing up to MAX_LISTED problems, each with location, value and fix."""
+    lines = [f"{header}: {len(problems)} problem(s) found"]
+    for problem in problems[:MAX_LISTED]:
+        where = f" at {locate(problem.cell)}" if problem.cell is not None else ""
+        lines.append(f"  - {problem.what}{where} (value: {problem.value!r}); fix: {problem.fix}")
+    if len(problems) > MAX_LISTED:
+        lines.append(f"  ... and {len(problems) - MAX_LISTED} more")
+    return "\n".join(lines)

@@ -1,0 +1,329 @@
+"""The baseline world economy: names plus trade, tariff and elasticity arrays.
+
+Array conventions (used everywhere in tariffsim):
+
+- ``trade[i, j, s]``: value of sector-``s`` goods shipped from exporter ``i`` to importer ``j`` at
+  world (pre-tariff) prices, in data units (e.g. US$ million). ``trade[i, i, s]`` is domestic sales.
+- ``tariffs[i, j, s]``: ad-valorem tariff that importer ``j`` levies on sector-``s`` goods from
+  exporter ``i`` as a fraction (0.25 = 25%); ``tariffs[i, i, s] == 0``.
+- ``sigma[s]``: elasticity of substitution between varieties of sector ``s`` (> 1).
+
+A ``World`` is immutable: its arrays are read-only copies, and every transformation returns a new
+world. Net exports are not stored: they follow from the flows (exports minus imports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from tariffsim import _lookup
+from tariffsim._validate import describe, shape_problems, value_problems
+from tariffsim.errors import DataValidationError, UnknownNameError
+
+
+def _frozen(array: np.ndarray | Sequence[float]) -> np.ndarray:
+    out = np.array(array, dtype=np.float64, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class World:
+    """A baseline economy of N countries and S sectors.
+
+    Attributes:
+        countries: N short codes (``"JPN"``); users may also use ``country_names`` or aliases.
+        sectors: S short codes (``"mvh"``).
+        trade: (N, N, S) flows at world prices, exporter x importer x sector, data units.
+        tariffs: (N, N, S) ad-valorem tariffs set by the importer, fractions.
+        sigma: (S,) elasticities of substitution, all > 1.
+        country_names, sector_names: long names (default: the codes).
+        sector_groups: group name -> sector codes, e.g. ``{"agriculture": ("ric", "wht", ...)}``.
+        country_aliases: extra names for countries, alias -> code (``{"US": "USA"}``).
+        label: a short description of where the data come from.
+    """
+
+    countries: tuple[str, ...]
+    sectors: tuple[str, ...]
+    trade: np.ndarray
+    tariffs: np.ndarray
+    sigma: np.ndarray
+    country_names: tuple[str, ...] = ()
+    sector_names: tuple[str, ...] = ()
+    sector_groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    country_aliases: Mapping[str, str] = field(default_factory=dict)
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "countries", tuple(str(c) for c in self.countries))
+        set_(self, "sectors", tuple(str(s) for s in self.sectors))
+        set_(self, "trade", _frozen(self.trade))
+        set_(self, "tariffs", _frozen(self.tariffs))
+        set_(self, "sigma", _frozen(self.sigma))
+        set_(self, "country_names", tuple(self.country_names) or self.countries)
+        set_(self, "sector_names", tuple(self.sector_names) or self.sectors)
+        set_(self, "sector_groups", {g: tuple(m) for g, m in self.sector_groups.items()})
+        set_(self, "country_aliases", dict(self.country_aliases))
+        check_arrays(self.trade, self.tariffs, self.sigma, self.countries, self.sectors,
+                     country_names=self.country_names, sector_names=self.sector_names)
+        for group, members in self.sector_groups.items():
+            for member in members:
+                if member not in self.sectors:
+                    raise DataValidationError(
+                        f"sector group {group!r} names unknown sector {member!r}."
+                        f"{_lookup.suggest(member, self.sectors)} Fix the group definition."
+                    )
+            if group in self.sectors:
+                raise DataValidationError(
+                    f"sector group {group!r} has the same name as a sector; rename the group"
+                )
+
+    # ----------------------------------------------------------------------------- sizes and totals
+    @property
+    def n_countries(self) -> int:
+        return len(self.countries)
+
+    @property
+    def n_sectors(self) -> int:
+        return len(self.sectors)
+
+    @cached_property
+    def expenditure(self) -> np.ndarray:
+        """(N,) tariff-inclusive spending of each importer, data units."""
+        return np.einsum("ijs->j", (1 + self.tariffs) * self.trade)
+
+    @cached_property
+    def exports(self) -> np.ndarray:
+        """(N,) sales to other countries at world prices."""
+        return self.trade.sum(axis=(1, 2)) - self.domestic_sales
+
+    @cached_property
+    def imports(self) -> np.ndarray:
+        """(N,) purchases from other countries at world prices (before tariffs)."""
+        return self.trade.sum(axis=(0, 2)) - self.domestic_sales
+
+    @cached_property
+    def domestic_sales(self) -> np.ndarray:
+        """(N,) sum over sectors of X[i, i, s]."""
+        idx = np.arange(self.n_countries)
+        return self.trade[idx, idx, :].sum(axis=1)
+
+    @cached_property
+    def net_exports(self) -> np.ndarray:
+        """(N,) exports minus imports at world prices (the model's NX_i)."""
+        return self.exports - self.imports
+
+    @cached_property
+    def tariff_revenue(self) -> np.ndarray:
+        """(N,) tariff revenue collected by each importer, data units."""
+        return np.einsum("ijs,ijs->j", self.tariffs, self.trade)
+
+    @cached_property
+    def mean_tariff(self) -> np.ndarray:
+        """(N, S) import-weighted mean tariff of importer j in sector s (NaN where j imports nothing)."""
+        foreign = self.trade.copy()
+        idx = np.arange(self.n_countries)
+        foreign[idx, idx, :] = 0.0
+        imports = foreign.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(imports > 0, np.einsum("ijs,ijs->js", foreign, self.tariffs) / imports, np.nan)
+
+    # ------------------------------------------------------------------------------- name lookups
+    @cached_property
+    def _country_lookup(self) -> dict[str, int]:
+        return _lookup.name_index("country", self.countries, self.country_names, self.country_aliases)
+
+    @cached_property
+    def _sector_lookup(self) -> dict[str, int]:
+        return _lookup.name_index("sector", self.sectors, self.sector_names)
+
+    def country_index(self, name: str) -> int:
+        """Position of a country given by code, long name or alias (any case)."""
+        return _lookup.resolve("country", name, self._country_lookup, self.countries)
+
+    def country_indices(self, names: str | Iterable[str]) -> list[int]:
+        """Positions of several countries; ``"all"`` means every country."""
+        names = [names] if isinstance(names, str) else list(names)
+        if [n.lower() for n in names] == ["all"]:
+            return list(range(self.n_countries))
+        return [self.country_index(n) for n in names]
+
+    def sector_indices(self, names: str | Iterable[str]) -> list[int]:
+        """Positions of sectors given by code, long name or group name; ``"all"`` is every sector."""
+        names = [names] if isinstance(names, str) else list(names)
+        positions: list[int] = []
+        for name in names:
+            key = str(name).strip()
+            if key.lower() == "all":
+                members = range(self.n_sectors)
+            elif key in self.sector_groups:
+                members = [self.sectors.index(m) for m in self.sector_groups[key]]
+            elif key.lower() in self._sector_lookup:
+                members = [self._sector_lookup[key.lower()]]
+            else:
+                candidates = list(self.sectors) + list(self.sector_groups)
+                raise UnknownNameError(
+                    f"unknown sector or sector group {name!r}.{_lookup.suggest(key, candidates)}"
+                    f" Sectors: {', '.join(self.sectors)}."
+                    + (f" Groups: {', '.join(self.sector_groups)}." if self.sector_groups else "")
+                )
+            positions.extend(m for m in members if m not in positions)
+        return positions
+
+    # ---------------------------------------------------------------------------- transformations
+    def replace(self, **changes: object) -> World:
+        """A new world with some fields replaced (validated again)."""
+        fields = {
+            "countries": self.countries, "sectors": self.sectors, "trade": self.trade,
+            "tariffs": self.tariffs, "sigma": self.sigma, "country_names": self.country_names,
+            "sector_names": self.sector_names, "sector_groups": self.sector_groups,
+            "country_aliases": self.country_aliases, "label": self.label,
+        }
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise TypeError(f"World has no field(s) {sorted(unknown)}")
+        fields.update(changes)
+        return World(**fields)  # type: ignore[arg-type]
+
+    def with_tariffs(self, tariffs: np.ndarray) -> World:
+        """The same world with another (N, N, S) tariff cube."""
+        return self.replace(tariffs=tariffs)
+
+    def with_trade(self, trade: np.ndarray) -> World:
+        """The same world with other (N, N, S) flows (e.g. purged of trade imbalances)."""
+        return self.replace(trade=trade)
+
+    def select(self, countries: Iterable[str] | None = None, sectors: Iterable[str] | None = None) -> World:
+        """A sub-world with only the given countries and/or sectors (names, codes or groups).
+
+        Flows to and from dropped countries, and dropped sectors, are discarded, so expenditure and
+        net exports of the remaining countries change; use ``aggregate_countries`` to keep them.
+        """
+        ci = self.country_indices(countries) if countries is not None else list(range(self.n_countries))
+        si = self.sector_indices(sectors) if sectors is not None else list(range(self.n_sectors))
+        kept = [self.sectors[s] for s in si]
+        groups = {g: tuple(m for m in ms if m in kept) for g, ms in self.sector_groups.items()}
+        codes = [self.countries[i] for i in ci]
+        return self.replace(
+            countries=codes,
+            sectors=kept,
+            trade=self.trade[np.ix_(ci, ci, si)],
+            tariffs=self.tariffs[np.ix_(ci, ci, si)],
+            sigma=self.sigma[si],
+            country_names=[self.country_names[i] for i in ci],
+            sector_names=[self.sector_names[s] for s in si],
+            sector_groups={g: ms for g, ms in groups.items() if ms},
+            country_aliases={a: c for a, c in self.country_aliases.items() if c in codes},
+        )
+
+    def aggregate_sectors(
+        self,
+        mapping: Mapping[str, Iterable[str]],
+        sigma: Mapping[str, float] | None = None,
+    ) -> World:
+        """Merge sectors: ``{"new_code": ["old", ...]}``; sectors not named keep their identity.
+
+        Flows add up; tariffs are flow-weighted means (so tariff revenue is unchanged); sigma of a
+        merged sector is the world-trade-weighted mean of its members unless given in ``sigma``.
+        """
+        groups = self._partition(mapping, self.sectors, self.sector_indices, "sector")
+        weights = self.trade.sum(axis=(0, 1))
+        new_sigma = []
+        for code, members in groups:
+            if sigma and code in sigma:
+                new_sigma.append(float(sigma[code]))
+            elif weights[members].sum() > 0:
+                new_sigma.append(float(np.average(self.sigma[members], weights=weights[members])))
+            else:
+                new_sigma.append(float(self.sigma[members].mean()))
+        trade, tariffs = _merge_axis(self.trade, self.tariffs, [m for _, m in groups], axis=2)
+        codes = [c for c, _ in groups]
+        names = [self.sector_names[m[0]] if len(m) == 1 else c for c, m in groups]
+        old_to_new = {self.sectors[k]: c for c, m in groups for k in m}
+        new_groups = {
+            g: tuple(dict.fromkeys(old_to_new[m] for m in ms)) for g, ms in self.sector_groups.items()
+            if g not in codes
+        }
+        return self.replace(sectors=codes, sector_names=names, trade=trade, tariffs=tariffs,
+                            sigma=new_sigma, sector_groups=new_groups)
+
+    def aggregate_countries(self, mapping: Mapping[str, Iterable[str]]) -> World:
+        """Merge countries: ``{"NAFTA": ["USA", "CAN", "MEX"]}``; others keep their identity.
+
+        Flows add up (trade among members becomes domestic sales of the merged region); tariffs on
+        the merged region's external flows are flow-weighted means; tariffs among members are dropped.
+        """
+        groups = self._partition(mapping, self.countries, self.country_indices, "country")
+        members = [m for _, m in groups]
+        trade, tariffs = _merge_axis(self.trade, self.tariffs, members, axis=0)
+        trade, tariffs = _merge_axis(trade, tariffs, members, axis=1)
+        idx = np.arange(len(groups))
+        tariffs[idx, idx, :] = 0.0
+        codes = [c for c, _ in groups]
+        names = [self.country_names[m[0]] if len(m) == 1 else c for c, m in groups]
+        return self.replace(countries=codes, country_names=names, trade=trade, tariffs=tariffs,
+                            country_aliases={a: c for a, c in self.country_aliases.items() if c in codes})
+
+    @staticmethod
+    def _partition(mapping, codes, indices, kind) -> list[tuple[str, list[int]]]:
+        assigned: dict[int, str] = {}
+        for new, olds in mapping.items():
+            for k in indices(olds):
+                if k in assigned:
+                    raise DataValidationError(
+                        f"{kind} {codes[k]!r} is assigned to both {assigned[k]!r} and {new!r}; "
+                        f"give each {kind} to one aggregate only"
+                    )
+                assigned[k] = new
+        groups: dict[str, list[int]] = {}
+        for k, code in enumerate(codes):
+            groups.setdefault(assigned.get(k, code), []).append(k)
+        return list(groups.items())
+
+    def __repr__(self) -> str:
+        return (f"World({self.label or 'unnamed'}: {self.n_countries} countries x {self.n_sectors} sectors, "
+                f"countries={list(self.countries)})")
+
+
+def _merge_axis(trade: np.ndarray, tariffs: np.ndarray, groups: list[list[int]], axis: int):
+    """Sum flows over index groups along ``axis``; tariffs become flow-weighted means."""
+    revenue = trade * tariffs
+    new_trade = np.stack([trade.take(g, axis=axis).sum(axis=axis) for g in groups], axis=axis)
+    new_revenue = np.stack([revenue.take(g, axis=axis).sum(axis=axis) for g in groups], axis=axis)
+    simple = np.stack([tariffs.take(g, axis=axis).mean(axis=axis) for g in groups], axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        new_tariffs = np.where(new_trade > 0, new_revenue / new_trade, simple)
+    return new_trade, new_tariffs
+
+
+def check_arrays(trade, tariffs, sigma, countries, sectors, *, locate=None, header=None,
+                 country_names=None, sector_names=None) -> None:
+    """Raise DataValidationError listing every problem, located by ``locate`` (default: by names)."""
+    trade, tariffs, sigma = (np.asarray(a, dtype=np.float64) for a in (trade, tariffs, sigma))
+    problems = shape_problems(trade, tariffs, sigma, countries, sectors)
+    if not problems:
+        problems = value_problems(trade, tariffs, sigma)
+    if problems:
+        raise DataValidationError(
+            describe(problems, locate or _locate_by_name(countries, sectors), header or "invalid world data")
+        )
+
+
+def _locate_by_name(countries, sectors):
+    def locate(cell) -> str:
+        kind, *index = cell
+        if kind in ("trade", "tariff"):
+            i, j, s = index
+            return f"{kind}[exporter {countries[i]}, importer {countries[j]}, sector {sectors[s]}]"
+        if kind == "sigma":
+            return f"sigma[sector {sectors[index[0]]}]"
+        if kind == "country":
+            return f"country {countries[index[0]]}"
+        return f"sector {sectors[index[0]]}"
+
+    return locate
