@@ -1,0 +1,132 @@
+"""Damped Newton with an exact Jacobian, compiled with JAX; SciPy's hybrid method as fallback.
+
+Shared by every model: a model supplies ``residuals(u, *args)`` and ``jacobian(u, *args)`` as pure
+JAX functions of the unknowns ``u`` and its parameters ``args`` (a pytree). The Newton loop runs
+inside ``jax.lax.while_loop``, so one solve is one compiled call (compiled once per array shape).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import NamedTuple
+
+import numpy as np
+import scipy.optimize
+
+from tariffsim._jax import jax, jnp
+
+
+@dataclass(frozen=True)
+class SolverConfig:
+    """Tolerances and caps of an equilibrium solve.
+
+    Attributes:
+        tol: a solution is accepted when every relative residual (of all equations, including the
+            one dropped by Walras' law) is at most ``tol``; otherwise ConvergenceError.
+        newton_target: Newton iterates until the largest residual is below this (or it stalls).
+        max_steps: cap on Newton steps.
+        max_backtracks: cap on step halvings in the line search.
+        max_log_step: largest change of any log-hat in one Newton step (damping far from the solution).
+        fallback: try ``scipy.optimize.root(method="hybr")`` when Newton fails.
+    """
+
+    tol: float = 1e-10
+    newton_target: float = 1e-13
+    max_steps: int = 60
+    max_backtracks: int = 40
+    max_log_step: float = 1.0
+    fallback: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("tol", "newton_target", "max_log_step"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"SolverConfig.{name} must be positive, got {getattr(self, name)!r}")
+        if self.max_steps < 0 or self.max_backtracks < 1:
+            raise ValueError("SolverConfig.max_steps must be >= 0 and max_backtracks >= 1")
+
+
+class NewtonResult(NamedTuple):
+    u: jnp.ndarray
+    residuals: jnp.ndarray
+    steps: jnp.ndarray
+    stalled: jnp.ndarray
+
+
+Residuals = Callable[..., jnp.ndarray]
+
+
+@partial(jax.jit, static_argnames=("residuals", "jacobian", "max_steps", "max_backtracks"))
+def newton(residuals: Residuals, jacobian: Residuals, u0, args, *, target, max_steps: int,
+           max_backtracks: int, max_log_step) -> NewtonResult:
+    """Newton's method with step capping and a backtracking line search on ||F||_2.
+
+    Stops when max|F| <= target, after ``max_steps`` steps, or when no step length decreases ||F||
+    (``stalled``). Returns the last iterate; the caller verifies it.
+    """
+
+    def norm(r):
+        return jnp.sqrt(jnp.sum(r * r))
+
+    def not_done(state):
+        step, _, r, stalled = state
+        return (step < max_steps) & (jnp.max(jnp.abs(r)) > target) & ~stalled
+
+    def newton_step(state):
+        step, u, r, _ = state
+        direction = jnp.linalg.solve(jacobian(u, *args), -r)
+        biggest = jnp.max(jnp.abs(direction))
+        direction = direction * jnp.minimum(1.0, max_log_step / jnp.where(biggest > 0, biggest, 1.0))
+        base_norm = norm(r)
+
+        def too_long(line):
+            alpha, k, _, r_try = line
+            return (k < max_backtracks) & ~(norm(r_try) <= (1 - 1e-4 * alpha) * base_norm)
+
+        def halve(line):
+            alpha, k, _, _ = line
+            alpha = alpha / 2
+            u_try = u + alpha * direction
+            return alpha, k + 1, u_try, residuals(u_try, *args)
+
+        u_full = u + direction
+        alpha, k, u_new, r_new = jax.lax.while_loop(too_long, halve, (1.0, 0, u_full, residuals(u_full, *args)))
+        accepted = norm(r_new) <= (1 - 1e-4 * alpha) * base_norm
+        return (step + 1, jnp.where(accepted, u_new, u), jnp.where(accepted, r_new, r), ~accepted)
+
+    r0 = residuals(u0, *args)
+    step, u, r, stalled = jax.lax.while_loop(not_done, newton_step, (0, u0, r0, False))
+    return NewtonResult(u, r, step, stalled)
+
+
+class RootResult(NamedTuple):
+    """Unknowns found, the method that found them and the number of Newton steps (or evaluations)."""
+
+    u: np.ndarray
+    method: str
+    steps: int
+
+
+def find_root(residuals: Residuals, jacobian: Residuals, u0, args, config: SolverConfig,
+              accept: Callable[[np.ndarray], bool]) -> RootResult:
+    """Newton first; if its answer is not accepted by ``accept(u)``, SciPy's ``hybr`` from ``u0``.
+
+    Returns the best attempt (the caller raises ConvergenceError if ``accept`` still says no).
+    """
+    result = newton(residuals, jacobian, jnp.asarray(u0), args, target=config.newton_target,
+                    max_steps=config.max_steps, max_backtracks=config.max_backtracks,
+                    max_log_step=config.max_log_step)
+    u = np.asarray(result.u)
+    if accept(u) or not config.fallback:
+        return RootResult(u, "newton", int(result.steps))
+    residual_fn = jax.jit(residuals)
+    jacobian_fn = jax.jit(jacobian)
+    fallback = scipy.optimize.root(
+        lambda x: np.asarray(residual_fn(jnp.asarray(x), *args)), np.asarray(u0),
+        jac=lambda x: np.asarray(jacobian_fn(jnp.asarray(x), *args)), method="hybr",
+        options={"xtol": 1e-14},
+    )
+    if np.all(np.isfinite(fallback.x)) and accept(fallback.x):
+        return RootResult(fallback.x, "hybr", int(fallback.nfev))
+    return RootResult(u, "newton", int(result.steps))
