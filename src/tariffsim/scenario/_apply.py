@@ -1,0 +1,107 @@
+"""Apply a scenario's steps in order to a world's baseline tariffs, with the consistency checks.
+
+Checks, each a ScenarioError naming the step(s) and an example cell:
+
+- every step selects at least one tariff (see ``_select``);
+- no resulting tariff is at or below -100%;
+- no two steps *set* one tariff (``set_percent`` or an agreement) to different levels;
+- no ``add_points`` / ``scale`` change is wiped out on every cell it touches by later levels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tariffsim.errors import ScenarioError
+from tariffsim.scenario._steps import Step
+from tariffsim.world import World
+
+
+@dataclass(frozen=True)
+class StepEffect:
+    """What one step did: the cells it touched and the tariffs on them just before and after it.
+
+    ``mean_before`` / ``mean_after`` are weighted by baseline trade on the cells (fractions; NaN
+    when those cells carry no trade).
+    """
+
+    step: Step
+    cells: np.ndarray
+    trade: float
+    mean_before: float
+    mean_after: float
+
+
+def apply_steps(world: World, steps: Sequence[Step], origin: str) -> tuple[np.ndarray, list[StepEffect]]:
+    """Run ``steps`` in order on ``world.tariffs``: the new (N, N, S) cube and each step's effect."""
+    baseline = world.tariffs
+    cube = baseline.copy()
+    level = np.full(baseline.shape, np.nan)  # the level a set_percent / agreement fixed
+    setter = np.full(baseline.shape, -1)  # index of the last step that fixed it
+    effects: list[StepEffect] = []
+    for k, step in enumerate(steps):
+        where = f"{origin}, {step.label}"
+        cells = step.cells(world, where)
+        new = np.where(cells, step.after(cube, baseline), cube)
+        _check_floor(world, where, cells, new)
+        if step.sets_level:
+            _check_same_level(world, where, steps, cells, new, level, setter)
+            level[cells] = new[cells]
+            setter[cells] = k
+        effects.append(_effect(world, step, cells, cube, new))
+        cube = new
+    _check_no_dead_change(world, origin, effects, setter)
+    return cube, effects
+
+
+def _effect(world: World, step: Step, cells: np.ndarray, before: np.ndarray, after: np.ndarray) -> StepEffect:
+    weights = world.trade[cells]
+    trade = float(weights.sum())
+    if trade > 0:
+        return StepEffect(step, cells, trade, float(weights @ before[cells]) / trade,
+                          float(weights @ after[cells]) / trade)
+    return StepEffect(step, cells, trade, float("nan"), float("nan"))
+
+
+def _check_floor(world: World, where: str, cells: np.ndarray, new: np.ndarray) -> None:
+    below = np.argwhere(cells & (new <= -1.0))
+    if below.size:
+        cell = tuple(below[0])
+        raise ScenarioError(
+            f"{where}: makes the tariff on {_cell_name(world, cell)} {100 * new[cell]:g}%, at or below "
+            "-100% (an import subsidy that pays more than the goods cost). Use a smaller cut."
+        )
+
+
+def _check_same_level(world, where, steps, cells, new, level, setter) -> None:
+    clash = np.argwhere(cells & (setter >= 0) & ~np.isclose(new, level, rtol=0.0, atol=1e-12))
+    if clash.size:
+        cell = tuple(clash[0])
+        other = steps[setter[cell]]
+        raise ScenarioError(
+            f"{where}: sets the tariff on {_cell_name(world, cell)} to {100 * new[cell]:g}%, but "
+            f"{other.label} already sets it to {100 * level[cell]:g}%. A level may be stated once; "
+            "take those cells out of one of them (except_importers, except_exporters, except_sectors)."
+        )
+
+
+def _check_no_dead_change(world, origin, effects: Sequence[StepEffect], setter: np.ndarray) -> None:
+    for k, effect in enumerate(effects):
+        if effect.step.sets_level:
+            continue
+        if not (effect.cells & (setter < k)).any():
+            cell = tuple(np.argwhere(effect.cells)[0])
+            later = effects[setter[cell]].step
+            raise ScenarioError(
+                f"{origin}, {effect.step.label}: has no effect: later changes set a new level on every "
+                f"tariff it touches (e.g. {later.label} on {_cell_name(world, cell)}). Remove it, or "
+                "take its cells out of the later changes."
+            )
+
+
+def _cell_name(world: World, cell: tuple[int, ...]) -> str:
+    i, j, s = (int(k) for k in cell)
+    return f"exporter {world.countries[i]}, importer {world.countries[j]}, sector {world.sectors[s]}"
