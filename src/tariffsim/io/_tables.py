@@ -1,0 +1,149 @@
+"""Long-format tables (CSV, Parquet, Stata .dta, or a DataFrame) read with pandas, with row locations.
+
+Every value taken from a table comes with the problems found in it, each located by file, row and
+column as the user sees them: in a CSV the row is the 1-based line number counting the header line;
+in Parquet and Stata files it is the 1-based record number; in a DataFrame it is the ``iloc`` position.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tariffsim import _lookup
+from tariffsim._validate import Problem
+from tariffsim.errors import DataValidationError
+from tariffsim.io._problems import at
+
+SUFFIXES = (".csv", ".parquet", ".dta")
+
+Source = str | os.PathLike[str] | pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table and how to name its rows: ``frame`` has canonical lower-case column names."""
+
+    frame: pd.DataFrame
+    name: str  # "flows.csv" or "flows DataFrame"
+    row_word: str  # "row" for files, "iloc" for DataFrames
+    first_row: int  # the row number of frame position 0
+    original: Mapping[str, str]  # canonical column name -> the user's column name
+
+    def where(self, position: int, column: str | None = None) -> str:
+        """``"flows.csv row 5, column 'value'"`` for frame position ``position``."""
+        row = f"{self.name} {self.row_word} {position + self.first_row}"
+        return row if column is None else f"{row}, column {self.original.get(column, column)!r}"
+
+    def has(self, column: str) -> bool:
+        return column in self.frame.columns
+
+
+def load(source: Source, kind: str, rename: Mapping[str, str] | None = None) -> Table:
+    """Read a table file (by suffix) or take a DataFrame; ``rename`` maps user -> canonical names."""
+    if isinstance(source, pd.DataFrame):
+        frame, name, row_word, first_row = source.reset_index(drop=True), f"{kind} DataFrame", "iloc", 0
+    else:
+        path = Path(source)
+        frame, name, row_word = _read_file(path, kind), path.name, "row"
+        first_row = 2 if path.suffix.lower() == ".csv" else 1
+    rename = dict(rename or {})
+    columns = {str(c): rename.get(str(c), str(c)).strip().lower() for c in frame.columns}
+    frame = frame.rename(columns=columns)
+    return Table(frame, name, row_word, first_row, {new: old for old, new in columns.items()})
+
+
+def _read_file(path: Path, kind: str) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise DataValidationError(
+            f"{path}: cannot read a {kind} table from a {suffix or 'suffix-less'} file; "
+            f"fix: save it as {', '.join(SUFFIXES)}"
+        )
+    if not path.is_file():
+        raise DataValidationError(f"{kind} table {path} not found; fix: check the path")
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_stata(path)
+    except ValueError as error:  # parser, Arrow and Stata errors all derive from ValueError
+        raise DataValidationError(
+            f"{path}: cannot be read as a {suffix[1:]} table ({error}); "
+            f"fix: check that the file is a well-formed {suffix[1:]} file with one header row"
+        ) from error
+
+
+def missing_columns(table: Table, required: Sequence[str]) -> list[Problem]:
+    """One problem naming the required columns that ``table`` lacks."""
+    missing = [c for c in required if not table.has(c)]
+    if not missing:
+        return []
+    found = [table.original.get(c, c) for c in table.frame.columns]
+    return [Problem(f"{table.name} lacks required column(s) {', '.join(map(repr, missing))}"
+                    f" (found: {', '.join(map(repr, found)) or 'none'})", None, found,
+                    f"add the column(s) or rename yours (columns={{'your_name': {missing[0]!r}}});"
+                    f" required: {', '.join(required)}")]
+
+
+def codes(table: Table, column: str) -> tuple[np.ndarray, list[Problem]]:
+    """Stripped string codes of ``column``, and a problem for each empty one."""
+    values = table.frame[column].astype("string").str.strip().fillna("").to_numpy(dtype=str)
+    problems = [Problem(f"empty {column} code", at(table.where(k, column)), "", f"fill in the {column} code")
+                for k in np.flatnonzero(values == "")]
+    return values, problems
+
+
+def numbers(table: Table, column: str) -> tuple[np.ndarray, list[Problem]]:
+    """``column`` as float64 (empty cells -> NaN), and a problem for each non-numeric cell."""
+    series = table.frame[column]
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan), []
+    text = series.astype("string").str.strip().fillna("").to_numpy(dtype=object)
+    text[text == ""] = "nan"
+    try:
+        return text.astype(np.float64), []
+    except ValueError:
+        pass
+    values = np.full(len(text), np.nan)
+    problems = []
+    for k, cell in enumerate(text):
+        try:
+            values[k] = float(cell)
+        except ValueError:
+            problems.append(Problem(f"{column} is not a number", at(table.where(k, column)), cell,
+                                    f"write a plain number (e.g. 1234.5 or 0.25) in column {column!r}"))
+    return values, problems
+
+
+def positions(table: Table, column: str, values: np.ndarray, known: Sequence[str],
+              kind: str, fix: str) -> tuple[np.ndarray, list[Problem]]:
+    """Positions of ``values`` in ``known`` (-1 if unknown): one problem per distinct unknown code."""
+    lookup = pd.Series(np.arange(len(known)), index=pd.Index(known, dtype=object))
+    lookup = lookup[~lookup.index.duplicated()]  # duplicate codes are reported by their own table
+    index = lookup.reindex(values).fillna(-1).to_numpy(dtype=np.int64)
+    problems = []
+    unknown = (index < 0) & (values != "")
+    for code in dict.fromkeys(values[unknown]):
+        rows = np.flatnonzero(values == code)
+        problems.append(Problem(
+            f"{kind} code {code!r} is unknown ({len(rows)} row(s))"
+            f"{_lookup.suggest(code, known)}", at(table.where(int(rows[0]), column)), code, fix))
+    return index, problems
+
+
+def find(folder: Path, stem: str) -> Path | None:
+    """The one ``stem.{csv,parquet,dta}`` file in ``folder``, or None; an error if several exist."""
+    found = [folder / f"{stem}{suffix}" for suffix in SUFFIXES if (folder / f"{stem}{suffix}").is_file()]
+    if len(found) > 1:
+        raise DataValidationError(
+            f"{folder} holds several {stem} tables ({', '.join(p.name for p in found)}); "
+            f"fix: keep only one of them"
+        )
+    return found[0] if found else None

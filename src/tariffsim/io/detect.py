@@ -1,0 +1,44 @@
+"""Read any data set by name or path: the demo world, an Ossa-style folder or a long-format folder."""
+
+from __future__ import annotations
+
+import os
+
+from tariffsim import datasets
+from tariffsim.errors import DataValidationError
+from tariffsim.io._tables import SUFFIXES
+from tariffsim.io.long import EXPECTED_FILES, read_long_folder
+from tariffsim.io.ossa import read_ossa
+from tariffsim.synthetic import demo_world
+from tariffsim.world import World
+
+OSSA_FILES = "trade_ijs.csv, tariff_ijs.csv, sigma_s.csv, regions.csv and labels.csv or sectors.csv"
+
+
+def read_world(spec: str | os.PathLike[str]) -> World:
+    """The world named by ``spec``.
+
+    ``"demo"`` is the synthetic demo world; anything else is resolved by ``datasets.dataset_path``
+    (a path, or a name under TARIFFSIM_DATA) to a folder read by its contents: ``trade_ijs.csv``
+    means an Ossa-style folder (``read_ossa``, main sigma), ``flows.*`` a long-format folder
+    (``read_long_folder``).
+    """
+    if str(spec) == datasets.DEMO:
+        return demo_world()
+    path = datasets.dataset_path(spec)
+    if path.is_file():
+        what = ("a flows table alone is not a data set" if path.stem == "flows" and path.suffix in SUFFIXES
+                else f"{path.name} is a single file, not a data set folder")
+        raise DataValidationError(
+            f"{path}: {what}; fix: give the folder holding {EXPECTED_FILES} (the sectors table gives"
+            f" each sector's sigma), or call tariffsim.io.read_long(flows, sectors)"
+        )
+    if (path / "trade_ijs.csv").is_file():
+        return read_ossa(path)
+    if any((path / f"flows{suffix}").is_file() for suffix in SUFFIXES):
+        return read_long_folder(path)
+    found = sorted(p.name for p in path.iterdir())
+    raise DataValidationError(
+        f"{path} matches no known data layout (found: {', '.join(found) or 'nothing'}); fix: give a"
+        f" folder holding either {OSSA_FILES} (Ossa-style), or {EXPECTED_FILES} (long format)"
+    )

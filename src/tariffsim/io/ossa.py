@@ -1,0 +1,119 @@
+"""Read an Ossa-style folder (the layout of Ossa 2014's replication data) into a World.
+
+Files (see MODEL_OSSA2014.md §1): ``regions.csv`` (header; names in column 2), ``labels.csv`` (one
+sector code per line; or else ``sectors.csv``), ``sectors.csv`` (header; code, long name; rows past
+the data, such as ``xxx``, are ignored), ``trade_ijs.csv`` and ``tariff_ijs.csv`` ((S*N) x N, no
+header: S stacked N x N blocks, exporters in rows, importers in columns), ``sigma_s.csv`` (S x 5, no
+header: one column per model version).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from tariffsim._lookup import suggest
+from tariffsim.errors import DataValidationError
+from tariffsim.io import _matrix
+from tariffsim.io._problems import duplicate_codes, raise_if
+from tariffsim.sector_groups import groups_for
+from tariffsim.world import World, check_arrays
+
+# Column of sigma_s.csv per model version; the paper's names (Main, Low_Sig, ...) map here too.
+SIGMA_VERSIONS = {"main": 0, "low": 1, "med": 2, "high": 3, "novar": 4}
+REGION_CODES = {"Brazil": "BRA", "China": "CHN", "EU": "EU", "India": "IND", "Japan": "JPN",
+                "ROW": "ROW", "US": "USA"}
+CODE_ALIASES = {
+    "USA": ("US", "United States", "United States of America"),
+    "EU": ("European Union",),
+    "ROW": ("Rest of world", "Rest of the world"),
+}
+REQUIRED = ("regions.csv", "trade_ijs.csv", "tariff_ijs.csv", "sigma_s.csv")
+
+
+def _sigma_column(version: str) -> int:
+    """Column (0-based) of sigma_s.csv for ``version``: main, low, med, high, novar (or Low_Sig ...)."""
+    key = version.strip().lower().removesuffix("_sig")
+    if key not in SIGMA_VERSIONS:
+        raise DataValidationError(
+            f"unknown sigma version {version!r}.{suggest(key, SIGMA_VERSIONS)}"
+            f" Use one of: {', '.join(SIGMA_VERSIONS)} (or the paper's Main, Low_Sig, Med_Sig, High_Sig, Novar_Sig)."
+        )
+    return SIGMA_VERSIONS[key]
+
+
+def read_ossa(folder: str | os.PathLike[str], version: str = "main") -> World:
+    """The N x S world of an Ossa-style folder (N regions, S sectors; 7 x 33 for ossa2014).
+
+    Args:
+        folder: the folder holding the files listed in the module docstring.
+        version: which column of sigma_s.csv gives sigma: ``"main"`` (Feenstra-type estimates),
+            ``"low"``, ``"med"``, ``"high"`` (rescaled to means 3.5, 5, 6.5) or ``"novar"``
+            (constant sigma); the paper's names ``Main``, ``Low_Sig`` ... are accepted too.
+
+    Returns a World with flows in the files' units (US$ million), tariffs as fractions, countries
+    coded BRA, CHN, EU, IND, JPN, ROW, USA (region names as long names) and GTAP sector groups.
+
+    Raises:
+        DataValidationError: naming file, row, column and value of each problem, before returning.
+    """
+    folder = Path(folder)
+    sigma_at = _sigma_column(version)
+    missing = [name for name in REQUIRED if not (folder / name).is_file()]
+    if not (folder / "labels.csv").is_file() and not (folder / "sectors.csv").is_file():
+        missing.append("labels.csv or sectors.csv")
+    if missing:
+        raise DataValidationError(
+            f"{folder} is not an Ossa-style folder: it lacks {', '.join(missing)}; fix: give the folder"
+            f" holding {', '.join(REQUIRED)} and labels.csv or sectors.csv"
+        )
+    regions = _matrix.column(folder / "regions.csv", 1, header=True)
+    described = _sector_names(folder)
+    if (folder / "labels.csv").is_file():
+        sectors, sector_file, first_row = _matrix.column(folder / "labels.csv", 0, header=False), "labels.csv", 1
+    else:  # sectors.csv rows 1..S, S from sigma_s.csv: rows past the data (xxx) are not sectors
+        n_sigma = len(_matrix.rows(folder / "sigma_s.csv"))
+        sectors, sector_file, first_row = [code for code, _ in described][:n_sigma], "sectors.csv", 2
+    n, s = len(regions), len(sectors)
+    why = f"{n} regions in regions.csv x {s} sectors in {sector_file}"
+    countries = [REGION_CODES.get(name, name) for name in regions]
+    problems = duplicate_codes(regions, lambda k: f"regions.csv row {k + 2}", "region")
+    problems += duplicate_codes(sectors, lambda k: f"{sector_file} row {k + first_row}", "sector")
+    trade, found = _matrix.matrix(folder / "trade_ijs.csv", (s * n, n), why)
+    tariffs, more = _matrix.matrix(folder / "tariff_ijs.csv", (s * n, n), why)
+    sigma, most = _matrix.matrix(folder / "sigma_s.csv", (s, len(SIGMA_VERSIONS)), f"{s} sectors x 5 versions")
+    header = f"invalid Ossa-style data in {folder}"
+    raise_if(problems + found + more + most, header)
+
+    def locate(cell: tuple) -> str:
+        kind, *index = cell
+        if kind == "sigma":
+            return f"sigma_s.csv row {index[0] + 1}, column {sigma_at + 1} (sector {sectors[index[0]]})"
+        if kind == "country":
+            i = index[0]
+            return f"country {countries[i]} (trade_ijs.csv column {i + 1}, row {i + 1} of every {n}-row block)"
+        i, j, k = index
+        file = "trade_ijs.csv" if kind == "trade" else "tariff_ijs.csv"
+        return (f"{file} row {k * n + i + 1}, column {j + 1} "
+                f"(exporter {countries[i]}, importer {countries[j]}, sector {sectors[k]})")
+
+    trade, tariffs = (m.reshape(s, n, n).transpose(1, 2, 0) for m in (trade, tariffs))
+    sigma = sigma[:, sigma_at]
+    check_arrays(trade, tariffs, sigma, countries, sectors, locate=locate, header=header)
+    return World(
+        countries=countries, sectors=sectors, trade=trade, tariffs=tariffs, sigma=sigma,
+        country_names=regions, sector_names=[dict(described).get(code, code) for code in sectors],
+        sector_groups=groups_for(sectors),
+        country_aliases={alias: code for code in countries for alias in CODE_ALIASES.get(code, ())},
+        label=f"Ossa-style data from {folder.name}: {n} regions x {s} sectors, sigma version {version!r}",
+    )
+
+
+def _sector_names(folder: Path) -> list[tuple[str, str]]:
+    """(code, long name) pairs from sectors.csv (header; number, code, name), or none without it."""
+    path = folder / "sectors.csv"
+    if not path.is_file():
+        return []
+    return list(zip(_matrix.column(path, 1, header=True), _matrix.column(path, 2, header=True), strict=True))

@@ -1,0 +1,64 @@
+"""Write a world as long-format tables that ``read_long_folder`` reads back exactly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from tariffsim.io.long import ALIAS_SEPARATOR
+from tariffsim.world import World
+
+FORMATS = ("csv", "parquet")
+
+
+def _long_tables(world: World) -> dict[str, pd.DataFrame]:
+    """The flows (N*N*S rows, exporter-major), sectors, countries and groups tables of ``world``."""
+    i, j, s = (k.ravel() for k in np.indices(world.trade.shape))
+    countries, sectors = np.asarray(world.countries), np.asarray(world.sectors)
+    aliases = {code: [a for a, c in world.country_aliases.items() if c == code] for code in world.countries}
+    country_table = pd.DataFrame({"code": world.countries, "name": world.country_names})
+    if world.country_aliases:
+        country_table["aliases"] = [ALIAS_SEPARATOR.join(aliases[code]) for code in world.countries]
+    return {
+        "flows": pd.DataFrame({"exporter": countries[i], "importer": countries[j], "sector": sectors[s],
+                               "value": world.trade.ravel(), "tariff": world.tariffs.ravel()}),
+        "sectors": pd.DataFrame({"sector": world.sectors, "name": world.sector_names, "sigma": world.sigma}),
+        "countries": country_table,
+        "groups": pd.DataFrame([(g, m) for g, ms in world.sector_groups.items() for m in ms],
+                               columns=["group", "sector"], dtype=str),
+    }
+
+
+def write_long(world: World, folder: str | os.PathLike[str], format: Literal["csv", "parquet"] = "csv") -> Path:
+    """Write flows, sectors, countries and groups tables of ``world`` into a new folder; return it.
+
+    Floats are written exactly (CSV uses the shortest repr that reads back to the same float). The
+    folder must not exist or be empty. Tables are first written to a temporary folder beside it and
+    moved into place at the end, so a failure leaves no half-written output.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; use one of: {', '.join(FORMATS)}")
+    folder = Path(folder)
+    if folder.exists() and not (folder.is_dir() and not any(folder.iterdir())):
+        raise FileExistsError(f"{folder} exists and is not an empty folder; fix: choose a new folder or remove it")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        for name, table in _long_tables(world).items():
+            if format == "csv":
+                table.to_csv(staging / f"{name}.csv", index=False)
+            else:
+                table.to_parquet(staging / f"{name}.parquet", index=False)
+        if folder.exists():
+            folder.rmdir()
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder
