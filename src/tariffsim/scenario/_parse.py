@@ -20,6 +20,7 @@ NET_EXPORTS_RULES = ("fixed", "zero")
 TOP_KEYS = ("title", "description", "source", "world", "net_exports", "change", "agreement")
 CHANGE_KEYS = ("description", "source", "importers", "exporters", "except_importers", "except_exporters",
                "sectors", "except_sectors", *ACTIONS)
+EXCEPTABLE = ("importers", "exporters", "sectors")
 AGREEMENT_KEYS = ("description", "source", "members", "sectors", "except_sectors", "cut")
 UNITS = {"add_points": "percentage points, e.g. 25", "set_percent": "a level in percent, e.g. 10",
          "scale": "a factor, e.g. 0.5", "cut": "the fraction of the tariff removed, e.g. 0.5"}
@@ -121,8 +122,9 @@ def _names(table: Mapping[str, Any], key: str, where: str, default: tuple[str, .
         raise ScenarioError(f"{where}: {key} = []: the list is empty; name at least one, or delete the key")
     names = [n.strip() for n in names]
     if len(names) > 1 and "all" in (n.lower() for n in names):
-        raise ScenarioError(f"{where}: {key} = {names}: \"all\" stands alone; use {key} = \"all\" together "
-                            f"with except_{key.removeprefix('except_')} to leave some out")
+        leave_out = f", with except_{key} to leave some out" if key in EXCEPTABLE else ""
+        raise ScenarioError(f"{where}: {key} = {names}: \"all\" stands alone: write {key} = \"all\"{leave_out}, "
+                            "or list the names")
     return tuple(names)
 
 
@@ -170,7 +172,7 @@ def _check_keys(table: Mapping[str, Any], valid: tuple[str, ...], where: str) ->
 
 
 def _refuse_placeholders(data: Mapping[str, Any], origin: str) -> None:
-    open_ = [f"  {where}: {key} = {value!r}" for where, key, value in _placeholders(data, origin)]
+    open_ = [f"  {where}: {key} = {value!r}" for where, key, value in _placeholders(data)]
     if open_:
         raise ScenarioError(
             f"{origin}: {len(open_)} open placeholder(s) (\"TODO\" or \"?\"); replace each with a value "
@@ -178,13 +180,13 @@ def _refuse_placeholders(data: Mapping[str, Any], origin: str) -> None:
         )
 
 
-def _placeholders(data: Mapping[str, Any], origin: str) -> Iterator[tuple[str, str, Any]]:
+def _placeholders(data: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
     """(where, key, value) of every "TODO" / "?" string, at the top level and in every table."""
-    places = [(origin, data)]
+    places = [("top level", data)]
     for kind in ("change", "agreement"):
         tables = data.get(kind)
         if isinstance(tables, list):
-            places += [(f"{origin}, {step_label(kind, n, _description_of(t))}", t)
+            places += [(step_label(kind, n, _description_of(t)), t)
                        for n, t in enumerate(tables, 1) if isinstance(t, Mapping)]
     for where, table in places:
         for key, value in table.items():

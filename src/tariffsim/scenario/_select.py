@@ -59,7 +59,7 @@ def _kept(
     except_names: tuple[str, ...],
 ) -> list[int]:
     """Positions named under ``key`` minus those under ``except_key``; an empty result is an error."""
-    removed = set(_resolve(indices, where, except_key, except_names)) if except_names else set()
+    removed = set(_resolve(indices, where, except_key, except_names))
     kept = [k for k in _resolve(indices, where, key, names) if k not in removed]
     if not kept:
         raise ScenarioError(
@@ -69,7 +69,9 @@ def _kept(
     return kept
 
 
-def _resolve(indices: Callable[[Iterable[str]], list[int]], where: str, key: str, names: tuple[str, ...]) -> list[int]:
+def _resolve(
+    indices: Callable[[Iterable[str]], list[int]], where: str, key: str, names: tuple[str, ...]
+) -> list[int]:
     try:
         return indices(names)
     except UnknownNameError as error:

@@ -27,7 +27,21 @@ def step_label(kind: str, number: int, description: str | None = None) -> str:
 
 
 @dataclass(frozen=True)
-class TariffChange:
+class _Numbered:
+    """What every step has: its kind, its position among the tables of that kind, a description."""
+
+    kind: ClassVar[str]
+
+    number: int
+    description: str
+
+    @property
+    def label(self) -> str:
+        return step_label(self.kind, self.number, self.description)
+
+
+@dataclass(frozen=True)
+class TariffChange(_Numbered):
     """One ``[[change]]`` table: move the tariffs that ``importers`` levy on ``exporters``' goods.
 
     Attributes:
@@ -43,8 +57,6 @@ class TariffChange:
 
     kind: ClassVar[str] = "change"
 
-    number: int
-    description: str
     action: Action
     value: float
     importers: tuple[str, ...] = ALL
@@ -54,10 +66,6 @@ class TariffChange:
     except_exporters: tuple[str, ...] = ()
     except_sectors: tuple[str, ...] = ()
     source: str = ""
-
-    @property
-    def label(self) -> str:
-        return step_label(self.kind, self.number, self.description)
 
     @property
     def sets_level(self) -> bool:
@@ -90,7 +98,7 @@ class TariffChange:
 
 
 @dataclass(frozen=True)
-class Agreement:
+class Agreement(_Numbered):
     """One ``[[agreement]]`` table: members cut the baseline tariffs they levy on each other.
 
     Attributes:
@@ -105,17 +113,11 @@ class Agreement:
     kind: ClassVar[str] = "agreement"
     sets_level: ClassVar[bool] = True
 
-    number: int
-    description: str
     members: tuple[str, ...]
     sectors: tuple[str, ...] = ALL
     except_sectors: tuple[str, ...] = ()
     cut: float = 1.0
     source: str = ""
-
-    @property
-    def label(self) -> str:
-        return step_label(self.kind, self.number, self.description)
 
     @property
     def summary(self) -> str:
