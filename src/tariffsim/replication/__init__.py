@@ -1,0 +1,1 @@
+"""Replications of published quantitative trade-policy results, computed from the data."""
