@@ -94,7 +94,7 @@ def missing_columns(table: Table, required: Sequence[str]) -> list[Problem]:
 
 def codes(table: Table, column: str) -> tuple[np.ndarray, list[Problem]]:
     """Stripped string codes of ``column``, and a problem for each empty one."""
-    values = table.frame[column].astype("string").str.strip().fillna("").to_numpy(dtype=str)
+    values = table.frame[column].astype("string").str.strip().fillna("").to_numpy(dtype=object)
     problems = [Problem(f"empty {column} code", at(table.where(k, column)), "", f"fill in the {column} code")
                 for k in np.flatnonzero(values == "")]
     return values, problems

@@ -145,7 +145,7 @@ def _names(table: Table, column: str, default: np.ndarray) -> list[str]:
     if not table.has(column):
         return list(default)
     text = table.frame[column].astype("string").str.strip().fillna("").to_numpy(dtype=str)
-    return [t or d for t, d in zip(text, default, strict=True)]
+    return [str(t or d) for t, d in zip(text, default, strict=True)]
 
 
 def _sectors(table: Table, problems: list[Problem]) -> tuple[list[str], np.ndarray, list[str]]:
