@@ -92,50 +92,48 @@ def missing_columns(table: Table, required: Sequence[str]) -> list[Problem]:
                     f" required: {', '.join(required)}")]
 
 
-def codes(table: Table, column: str) -> tuple[np.ndarray, list[Problem]]:
-    """Stripped string codes of ``column``, and a problem for each empty one."""
+def codes(table: Table, column: str, problems: list[Problem]) -> np.ndarray:
+    """Stripped string codes of ``column``; each empty one is added to ``problems``."""
     values = table.frame[column].astype("string").str.strip().fillna("").to_numpy(dtype=object)
-    problems = [Problem(f"empty {column} code", at(table.where(k, column)), "", f"fill in the {column} code")
-                for k in np.flatnonzero(values == "")]
-    return values, problems
+    problems += [Problem(f"empty {column} code", at(table.where(k, column)), "", f"fill in the {column} code")
+                 for k in np.flatnonzero(values == "")]
+    return values
 
 
-def numbers(table: Table, column: str) -> tuple[np.ndarray, list[Problem]]:
-    """``column`` as float64 (empty cells -> NaN), and a problem for each non-numeric cell."""
+def numbers(table: Table, column: str, problems: list[Problem]) -> np.ndarray:
+    """``column`` as float64 (empty cells -> NaN); each non-numeric cell is added to ``problems``."""
     series = table.frame[column]
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return series.to_numpy(dtype=np.float64, na_value=np.nan), []
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
     text = series.astype("string").str.strip().fillna("").to_numpy(dtype=object)
     text[text == ""] = "nan"
     try:
-        return text.astype(np.float64), []
+        return text.astype(np.float64)
     except ValueError:
         pass
     values = np.full(len(text), np.nan)
-    problems = []
     for k, cell in enumerate(text):
         try:
             values[k] = float(cell)
         except ValueError:
             problems.append(Problem(f"{column} is not a number", at(table.where(k, column)), cell,
                                     f"write a plain number (e.g. 1234.5 or 0.25) in column {column!r}"))
-    return values, problems
+    return values
 
 
-def positions(table: Table, column: str, values: np.ndarray, known: Sequence[str],
-              kind: str, fix: str) -> tuple[np.ndarray, list[Problem]]:
-    """Positions of ``values`` in ``known`` (-1 if unknown): one problem per distinct unknown code."""
+def positions(table: Table, column: str, values: np.ndarray, known: Sequence[str], fix: str,
+              problems: list[Problem]) -> np.ndarray:
+    """Positions of the codes ``values`` in ``known`` (-1 if unknown); one problem per unknown code."""
     lookup = pd.Series(np.arange(len(known)), index=pd.Index(known, dtype=object))
     lookup = lookup[~lookup.index.duplicated()]  # duplicate codes are reported by their own table
     index = lookup.reindex(values).fillna(-1).to_numpy(dtype=np.int64)
-    problems = []
     unknown = (index < 0) & (values != "")
     for code in dict.fromkeys(values[unknown]):
         rows = np.flatnonzero(values == code)
         problems.append(Problem(
-            f"{kind} code {code!r} is unknown ({len(rows)} row(s))"
-            f"{_lookup.suggest(code, known)}", at(table.where(int(rows[0]), column)), code, fix))
-    return index, problems
+            f"{column} code {code!r} is unknown ({len(rows)} row(s)){_lookup.suggest(code, known)}",
+            at(table.where(int(rows[0]), column)), code, fix))
+    return index
 
 
 def find(folder: Path, stem: str) -> Path | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tariffsim._validate import Problem
+from tariffsim._validate import Cell, Locate, Problem
 from tariffsim.errors import DataValidationError
 from tariffsim.io._problems import at, duplicate_codes, raise_if, repeated
 from tariffsim.io._tables import Source, Table, codes, find, load, missing_columns, numbers, positions
@@ -71,44 +71,28 @@ def read_long(
 
     problems: list[Problem] = []
     sector_codes, sigma, sector_names = _sectors(sectors_t, problems)
-    exporters = _codes(flows_t, "exporter", problems)
-    importers = _codes(flows_t, "importer", problems)
-    if countries_t is None:
+    exporters, importers, sectors_ = (codes(flows_t, c, problems) for c in ("exporter", "importer", "sector"))
+    if countries_t is None:  # the codes in the flows, in order of first appearance
         country_codes = [c for c in pd.unique(np.concatenate([exporters, importers])) if c]
-        country_names, aliases = country_codes, {}
-        country_fix = ""
+        country_names, aliases, country_fix = country_codes, {}, ""
     else:
         country_codes, country_names, aliases = _countries(countries_t, problems)
         country_fix = f"add the country to {countries_t.name} or correct the code"
     sector_fix = f"add the sector to {sectors_t.name} (with its sigma) or correct the code"
-    cell = [positions(flows_t, "exporter", exporters, country_codes, "exporter", country_fix),
-            positions(flows_t, "importer", importers, country_codes, "importer", country_fix),
-            positions(flows_t, "sector", _codes(flows_t, "sector", problems), sector_codes, "sector",
-                      sector_fix)]
-    problems += [p for _, found in cell for p in found]
-    value, found = numbers(flows_t, "value")
-    tariff, more = numbers(flows_t, "tariff")
-    problems += found + more
+    index = [positions(flows_t, "exporter", exporters, country_codes, country_fix, problems),
+             positions(flows_t, "importer", importers, country_codes, country_fix, problems),
+             positions(flows_t, "sector", sectors_, sector_codes, sector_fix, problems)]
+    value, tariff = (numbers(flows_t, column, problems) for column in ("value", "tariff"))
     groups_ = groups_for(sector_codes) if groups_t is None else _groups(groups_t, sector_codes, problems)
     raise_if(problems, header)
 
     shape = (len(country_codes), len(country_codes), len(sector_codes))
-    flat = np.ravel_multi_index(tuple(index for index, _ in cell), shape)
+    flat = np.ravel_multi_index(tuple(index), shape)
     raise_if(_cell_problems(flows_t, flat, shape, country_codes, sector_codes), header)
-    row_of = np.empty(flat.size, dtype=np.int64)
+    row_of = np.empty(flat.size, dtype=np.int64)  # cube cell (flat) -> flows row
     row_of[flat] = np.arange(flat.size)
     trade, tariffs = (column[row_of].reshape(shape) for column in (value, tariff))
-
-    def locate(cell_: tuple) -> str:
-        kind, *index = cell_
-        if kind == "sigma":
-            return sectors_t.where(index[0], "sigma")
-        if kind == "country":
-            code = country_codes[index[0]]
-            return f"country {code} (its domestic rows in {flows_t.name}: exporter = importer = {code})"
-        column = "value" if kind == "trade" else "tariff"
-        return flows_t.where(int(row_of[np.ravel_multi_index(tuple(index), shape)]), column)
-
+    locate = _locator(flows_t, sectors_t, country_codes, row_of, shape)
     check_arrays(trade, tariffs, sigma, country_codes, sector_codes, locate=locate, header=header)
     return World(countries=country_codes, sectors=sector_codes, trade=trade, tariffs=tariffs, sigma=sigma,
                  country_names=country_names, sector_names=sector_names, sector_groups=groups_,
@@ -134,10 +118,21 @@ def read_long_folder(folder: str | os.PathLike[str], *, columns: Mapping[str, st
                      label=f"long-format tables in {folder}")
 
 
-def _codes(table: Table, column: str, problems: list[Problem]) -> np.ndarray:
-    values, found = codes(table, column)
-    problems += found
-    return values
+def _locator(flows: Table, sectors: Table, countries: list[str], row_of: np.ndarray,
+             shape: tuple[int, int, int]) -> Locate:
+    """Locate check_arrays' cells: cube cells at their flows row, sigma at its sectors row."""
+
+    def locate(cell: Cell) -> str:
+        kind, *index = cell
+        if kind == "sigma":
+            return sectors.where(index[0], "sigma")
+        if kind == "country":
+            code = countries[index[0]]
+            return f"country {code} (its domestic rows in {flows.name}: exporter = importer = {code})"
+        column = "value" if kind == "trade" else "tariff"
+        return flows.where(int(row_of[np.ravel_multi_index(tuple(index), shape)]), column)
+
+    return locate
 
 
 def _names(table: Table, column: str, default: np.ndarray) -> list[str]:
@@ -150,16 +145,14 @@ def _names(table: Table, column: str, default: np.ndarray) -> list[str]:
 
 def _sectors(table: Table, problems: list[Problem]) -> tuple[list[str], np.ndarray, list[str]]:
     """Sector codes, sigma (S,) and long names from the sectors table."""
-    sector_codes = _codes(table, "sector", problems)
+    sector_codes = codes(table, "sector", problems)
     problems += duplicate_codes(sector_codes, lambda k: table.where(k, "sector"), "sector")
-    sigma, found = numbers(table, "sigma")
-    problems += found
-    return list(sector_codes), sigma, _names(table, "name", sector_codes)
+    return list(sector_codes), numbers(table, "sigma", problems), _names(table, "name", sector_codes)
 
 
 def _countries(table: Table, problems: list[Problem]) -> tuple[list[str], list[str], dict[str, str]]:
     """Country codes, long names and aliases (alias -> code) from the countries table."""
-    country_codes = _codes(table, "code", problems)
+    country_codes = codes(table, "code", problems)
     problems += duplicate_codes(country_codes, lambda k: table.where(k, "code"), "country")
     aliases = {}
     if table.has("aliases"):
@@ -171,11 +164,9 @@ def _countries(table: Table, problems: list[Problem]) -> tuple[list[str], list[s
 
 def _groups(table: Table, sector_codes: list[str], problems: list[Problem]) -> dict[str, list[str]]:
     """Group name -> member sector codes, in the order of the groups table."""
-    names = _codes(table, "group", problems)
-    members = _codes(table, "sector", problems)
-    _, found = positions(table, "sector", members, sector_codes, "sector",
-                         "use a sector code of the sectors table, or drop the row")
-    problems += found
+    names = codes(table, "group", problems)
+    members = codes(table, "sector", problems)
+    positions(table, "sector", members, sector_codes, "use a code of the sectors table, or drop the row", problems)
     groups: dict[str, list[str]] = {}
     for name, member in zip(names, members, strict=True):
         groups.setdefault(str(name), []).append(str(member))

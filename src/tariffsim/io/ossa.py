@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 
 from tariffsim._lookup import suggest
 from tariffsim.errors import DataValidationError
