@@ -11,7 +11,9 @@ from tariffsim.errors import UnknownNameError
 def suggest(name: str, candidates: Iterable[str], n: int = 3) -> str:
     """A ' Did you mean ...?' phrase naming the closest candidates, or '' when none is close."""
     pool = list(dict.fromkeys(candidates))
-    lowered = {c.lower(): c for c in pool}
+    lowered: dict[str, str] = {}
+    for candidate in pool:
+        lowered.setdefault(candidate.lower(), candidate)  # the first spelling (the code) wins
     close = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.5)
     if not close:
         return ""

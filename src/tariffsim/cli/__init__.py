@@ -1,0 +1,38 @@
+"""The ``tariffsim`` command: one module per command; heavy imports happen inside command bodies.
+
+Results go to stdout, diagnostics and progress to stderr. A TariffsimError prints as one red message
+(the traceback only with ``--debug``) and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from tariffsim.cli import info, purge, solve
+from tariffsim.cli._common import State
+
+app = typer.Typer(
+    name="tariffsim",
+    help="Quantify trade policy with general-equilibrium trade models calibrated to real data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for errors."),
+) -> None:
+    ctx.obj = State(debug=debug)
+
+
+app.command("solve", no_args_is_help=True)(solve.solve)
+app.command("info", no_args_is_help=True)(info.info)
+app.command("purge", no_args_is_help=True)(purge.purge)
+
+
+def main() -> None:
+    app()

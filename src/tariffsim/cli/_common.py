@@ -1,0 +1,85 @@
+"""What every command shares: error handling, consoles, world loading, tables."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tariffsim.world import World
+
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
+
+DATA_HELP = ("Data set: a folder, a name under $TARIFFSIM_DATA (e.g. ossa2014), or 'demo' for the "
+             "synthetic demo world.")
+
+
+@dataclass
+class State:
+    debug: bool = False
+
+
+@contextlib.contextmanager
+def friendly_errors(ctx: typer.Context) -> Iterator[None]:
+    """Turn a TariffsimError into one red message and exit status 1 (traceback with --debug)."""
+    from tariffsim.errors import TariffsimError
+
+    try:
+        yield
+    except TariffsimError as error:
+        if ctx.obj is not None and ctx.obj.debug:
+            raise
+        stderr.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+
+
+@contextlib.contextmanager
+def status(message: str) -> Iterator[None]:
+    """A spinner on stderr while something runs, only when stderr is a terminal."""
+    if sys.stderr.isatty():
+        with stderr.status(message):
+            yield
+    else:
+        yield
+
+
+def load_world(data: str | None, fallback: str | None = None) -> World:
+    """Read the data set named by ``data`` (or the scenario's ``world``), with a clear error if none."""
+    from tariffsim.errors import DataValidationError
+    from tariffsim.io import read_world
+
+    spec = data or fallback
+    if spec is None:
+        raise DataValidationError("no data set given: use --data DIR, --data NAME (under $TARIFFSIM_DATA) "
+                                  "or --data demo for the synthetic demo world")
+    with status(f"reading {spec}"):
+        return read_world(spec)
+
+
+def print_frame(frame: pd.DataFrame, title: str, digits: int = 2, caption: str | None = None) -> None:
+    """A DataFrame as a rich table on stdout: index first, numbers right-aligned and rounded."""
+    table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    table.add_column(str(frame.index.name or ""), style="bold")
+    for column in frame.columns:
+        table.add_column(str(column), justify="right")
+    for label, row in frame.iterrows():
+        table.add_row(str(label), *(_cell(v, digits) for v in row))
+    stdout.print(table)
+
+
+def _cell(value: object, digits: int) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.{digits}f}"
+    return str(value)

@@ -1,0 +1,27 @@
+"""``tariffsim info``: what a world holds: sizes, totals, trade balances, tariff averages, groups."""
+
+from __future__ import annotations
+
+import typer
+
+from tariffsim.cli._common import DATA_HELP, friendly_errors, load_world, print_frame, stdout
+
+
+def info(
+    ctx: typer.Context,
+    data: str = typer.Option(..., "--data", "-d", help=DATA_HELP),
+) -> None:
+    """Summarise a world: countries, sectors, spending, trade balances and average tariffs.
+
+    Example: [bold]tariffsim info --data ossa2014[/]
+    """
+    with friendly_errors(ctx):
+        from tariffsim.world_summary import country_summary
+
+        world = load_world(data)
+        stdout.print(f"[bold]{world.label or data}[/]: {world.n_countries} countries x {world.n_sectors} sectors")
+        print_frame(country_summary(world), "Countries", digits=1,
+                    caption="spending, exports, imports in data units; NX %, imports %, tariffs %: share of spending; avg tariff: import-weighted, %")
+        stdout.print("Sectors: " + ", ".join(f"{c} (sigma {s:.2f})" for c, s in zip(world.sectors, world.sigma)))
+        for group, members in world.sector_groups.items():
+            stdout.print(f"Group [bold]{group}[/]: {', '.join(members)}")
