@@ -37,12 +37,13 @@ def name_index(
     return index
 
 
-def resolve(kind: str, name: str, index: Mapping[str, int], codes: Sequence[str]) -> int:
-    """Position of ``name`` (code, long name or alias, any case); UnknownNameError with suggestions."""
+def resolve(kind: str, name: str, index: Mapping[str, int], codes: Sequence[str],
+            names: Sequence[str] = ()) -> int:
+    """Position of ``name`` (code, long name or alias, any case); UnknownNameError suggesting codes or names."""
     position = index.get(str(name).strip().lower())
     if position is None:
         raise UnknownNameError(
-            f"unknown {kind} {name!r}.{suggest(str(name), list(codes) + list(index))}"
+            f"unknown {kind} {name!r}.{suggest(str(name), [*codes, *names])}"
             f" Known {kind} codes: {', '.join(codes)}."
         )
     return position

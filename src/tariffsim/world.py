@@ -144,7 +144,7 @@ class World:
 
     def country_index(self, name: str) -> int:
         """Position of a country given by code, long name or alias (any case)."""
-        return _lookup.resolve("country", name, self._country_lookup, self.countries)
+        return _lookup.resolve("country", name, self._country_lookup, self.countries, self.country_names)
 
     def country_indices(self, names: str | Iterable[str]) -> list[int]:
         """Positions of several countries; ``"all"`` means every country."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def friendly_errors(ctx: typer.Context) -> Iterator[None]:
     except TariffsimError as error:
         if ctx.obj is not None and ctx.obj.debug:
             raise
-        stderr.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+        stderr.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
         raise typer.Exit(1) from None
 
 
