@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.csv as pa_csv
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -61,16 +62,16 @@ def test_a_non_empty_folder_is_not_overwritten(tmp_path):
 
 
 def test_a_failure_leaves_no_half_written_output(tmp_path, monkeypatch):
-    original = pd.DataFrame.to_csv
+    original = pa_csv.write_csv
     calls = []
 
-    def fail_on_second_table(self, *args, **kwargs):
+    def fail_on_second_table(*args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
             raise OSError("disk full")
-        return original(self, *args, **kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", fail_on_second_table)
+    monkeypatch.setattr(pa_csv, "write_csv", fail_on_second_table)
     with pytest.raises(OSError, match="disk full"):
         write_long(demo_world(), tmp_path / "out")
     assert list(tmp_path.iterdir()) == []

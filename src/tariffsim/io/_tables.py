@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tariffsim import _lookup
 from tariffsim._validate import Problem
@@ -92,48 +94,69 @@ def missing_columns(table: Table, required: Sequence[str]) -> list[Problem]:
                     f" required: {', '.join(required)}")]
 
 
-def codes(table: Table, column: str, problems: list[Problem]) -> np.ndarray:
-    """Stripped string codes of ``column``; each empty one is added to ``problems``."""
-    values = table.frame[column].astype("string").str.strip().fillna("").to_numpy(dtype=object)
+@dataclass(frozen=True)
+class Codes:
+    """A column of codes: its distinct stripped labels (in order of first appearance, then ``""`` for
+    empty cells) and each row's position in ``labels``; cheap for millions of rows."""
+
+    labels: list[str]
+    inverse: np.ndarray
+
+    def strings(self) -> np.ndarray:
+        """(rows,) the code of every row, as an object array of str."""
+        return np.asarray(self.labels, dtype=object)[self.inverse]
+
+    def rows_of(self, label: str) -> np.ndarray:
+        """Positions of the rows whose code is ``label``."""
+        return np.flatnonzero(np.isin(self.inverse, [k for k, other in enumerate(self.labels) if other == label]))
+
+
+def codes(table: Table, column: str, problems: list[Problem]) -> Codes:
+    """The codes of ``column`` (stripped); each empty one is added to ``problems``."""
+    inverse, uniques = pd.factorize(table.frame[column])
+    found = Codes([str(u).strip() for u in uniques] + [""], np.where(inverse < 0, len(uniques), inverse))
     problems += [Problem(f"empty {column} code", at(table.where(k, column)), "", f"fill in the {column} code")
-                 for k in np.flatnonzero(values == "")]
-    return values
+                 for k in found.rows_of("")]
+    return found
 
 
 def numbers(table: Table, column: str, problems: list[Problem]) -> np.ndarray:
-    """``column`` as float64 (empty cells -> NaN); each non-numeric cell is added to ``problems``."""
+    """``column`` as float64 (empty cells -> NaN); each non-numeric cell is added to ``problems``.
+
+    Text is parsed by Arrow (correctly rounded, so written floats read back exactly).
+    """
     series = table.frame[column]
     if pd.api.types.is_numeric_dtype(series.dtype):
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    text = series.astype("string").str.strip().fillna("").to_numpy(dtype=object)
-    text[text == ""] = "nan"
+    text = series.astype("string").str.strip()
+    array = pa.array(text, from_pandas=True)
     try:
-        return text.astype(np.float64)
-    except ValueError:
+        empty_as_null = pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+        return pc.cast(empty_as_null, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
         pass
     values = np.full(len(text), np.nan)
-    for k, cell in enumerate(text):
+    for k, cell in enumerate(text.fillna("")):
         try:
-            values[k] = float(cell)
+            values[k] = float(cell or "nan")
         except ValueError:
             problems.append(Problem(f"{column} is not a number", at(table.where(k, column)), cell,
                                     f"write a plain number (e.g. 1234.5 or 0.25) in column {column!r}"))
     return values
 
 
-def positions(table: Table, column: str, values: np.ndarray, known: Sequence[str], fix: str,
+def positions(table: Table, column: str, values: Codes, known: Sequence[str], fix: str,
               problems: list[Problem]) -> np.ndarray:
-    """Positions of the codes ``values`` in ``known`` (-1 if unknown); one problem per unknown code."""
-    lookup = pd.Series(np.arange(len(known)), index=pd.Index(known, dtype=object))
-    lookup = lookup[~lookup.index.duplicated()]  # duplicate codes are reported by their own table
-    index = lookup.reindex(values).fillna(-1).to_numpy(dtype=np.int64)
-    unknown = (index < 0) & (values != "")
-    for code in dict.fromkeys(values[unknown]):
-        rows = np.flatnonzero(values == code)
+    """(rows,) positions of the codes in ``known`` (-1 if unknown); one problem per unknown code."""
+    lookup: dict[str, int] = {}
+    for k, code in enumerate(known):
+        lookup.setdefault(code, k)  # duplicate codes are reported by their own table
+    for code in dict.fromkeys(label for label in values.labels if label and label not in lookup):
+        rows = values.rows_of(code)
         problems.append(Problem(
             f"{column} code {code!r} is unknown ({len(rows)} row(s)){_lookup.suggest(code, known)}",
             at(table.where(int(rows[0]), column)), code, fix))
-    return index
+    return np.array([lookup.get(label, -1) for label in values.labels], dtype=np.int64)[values.inverse]
 
 
 def find(folder: Path, stem: str) -> Path | None:

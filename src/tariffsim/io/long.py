@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from tariffsim._validate import Cell, Locate, Problem
 from tariffsim.errors import DataValidationError
@@ -73,7 +72,7 @@ def read_long(
     sector_codes, sigma, sector_names = _sectors(sectors_t, problems)
     exporters, importers, sectors_ = (codes(flows_t, c, problems) for c in ("exporter", "importer", "sector"))
     if countries_t is None:  # the codes in the flows, in order of first appearance
-        country_codes = [c for c in pd.unique(np.concatenate([exporters, importers])) if c]
+        country_codes = [c for c in dict.fromkeys(exporters.labels + importers.labels) if c]
         country_names, aliases, country_fix = country_codes, {}, ""
     else:
         country_codes, country_names, aliases = _countries(countries_t, problems)
@@ -145,21 +144,21 @@ def _names(table: Table, column: str, default: np.ndarray) -> list[str]:
 
 def _sectors(table: Table, problems: list[Problem]) -> tuple[list[str], np.ndarray, list[str]]:
     """Sector codes, sigma (S,) and long names from the sectors table."""
-    sector_codes = codes(table, "sector", problems)
+    sector_codes = list(codes(table, "sector", problems).strings())
     problems += duplicate_codes(sector_codes, lambda k: table.where(k, "sector"), "sector")
-    return list(sector_codes), numbers(table, "sigma", problems), _names(table, "name", sector_codes)
+    return sector_codes, numbers(table, "sigma", problems), _names(table, "name", sector_codes)
 
 
 def _countries(table: Table, problems: list[Problem]) -> tuple[list[str], list[str], dict[str, str]]:
     """Country codes, long names and aliases (alias -> code) from the countries table."""
-    country_codes = codes(table, "code", problems)
+    country_codes = list(codes(table, "code", problems).strings())
     problems += duplicate_codes(country_codes, lambda k: table.where(k, "code"), "country")
     aliases = {}
     if table.has("aliases"):
         for code, text in zip(country_codes, _names(table, "aliases", np.full(len(table.frame), "")),
                               strict=True):
             aliases.update({a.strip(): code for a in text.split(ALIAS_SEPARATOR) if a.strip()})
-    return list(country_codes), _names(table, "name", country_codes), aliases
+    return country_codes, _names(table, "name", country_codes), aliases
 
 
 def _groups(table: Table, sector_codes: list[str], problems: list[Problem]) -> dict[str, list[str]]:
@@ -168,8 +167,8 @@ def _groups(table: Table, sector_codes: list[str], problems: list[Problem]) -> d
     members = codes(table, "sector", problems)
     positions(table, "sector", members, sector_codes, "use a code of the sectors table, or drop the row", problems)
     groups: dict[str, list[str]] = {}
-    for name, member in zip(names, members, strict=True):
-        groups.setdefault(str(name), []).append(str(member))
+    for name, member in zip(names.strings(), members.strings(), strict=True):
+        groups.setdefault(name, []).append(member)
     return groups
 
 
@@ -181,13 +180,14 @@ def _cell_problems(flows: Table, flat: np.ndarray, shape: tuple[int, int, int], 
         i, j, s = np.unravel_index(index, shape)
         return f"(exporter {countries[i]}, importer {countries[j]}, sector {sectors[s]})"
 
+    counts = np.bincount(flat, minlength=int(np.prod(shape)))
     problems = [
         Problem(f"duplicate row for cell {name(flat[later])} (also at {flows.where(first)})",
                 at(flows.where(later)), name(flat[later]),
                 "keep one row per exporter, importer and sector (sum duplicates first)")
-        for first, later in repeated(flat)
+        for first, later in (repeated(flat) if counts.max(initial=0) > 1 else [])
     ]
-    missing = np.setdiff1d(np.arange(np.prod(shape)), flat)
+    missing = np.flatnonzero(counts == 0)
     if missing.size:
         examples = ", ".join(name(k) for k in missing[:5])
         problems.append(Problem(

@@ -10,6 +10,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 
 from tariffsim.io.long import ALIAS_SEPARATOR
 from tariffsim.world import World
@@ -38,7 +41,7 @@ def _long_tables(world: World) -> dict[str, pd.DataFrame]:
 def write_long(world: World, folder: str | os.PathLike[str], format: Literal["csv", "parquet"] = "csv") -> Path:
     """Write flows, sectors, countries and groups tables of ``world`` into a new folder; return it.
 
-    Floats are written exactly (CSV uses the shortest repr that reads back to the same float). The
+    Floats are written exactly (Arrow writes the shortest text that reads back to the same float). The
     folder must not exist or be empty. Tables are first written to a temporary folder beside it and
     moved into place at the end, so a failure leaves no half-written output.
     """
@@ -50,11 +53,12 @@ def write_long(world: World, folder: str | os.PathLike[str], format: Literal["cs
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        for name, table in _long_tables(world).items():
+        for name, frame in _long_tables(world).items():
+            table = pa.Table.from_pandas(frame, preserve_index=False)
             if format == "csv":
-                table.to_csv(staging / f"{name}.csv", index=False)
+                pa_csv.write_csv(table, staging / f"{name}.csv")
             else:
-                table.to_parquet(staging / f"{name}.parquet", index=False)
+                pq.write_table(table, staging / f"{name}.parquet")
         if folder.exists():
             folder.rmdir()
         staging.rename(folder)
