@@ -115,6 +115,15 @@ def test_dataframes_are_accepted_and_located_by_iloc():
         read_long(flows, sectors)
 
 
+def test_whole_float_codes_read_as_integers():
+    """Integer codes in a column with a missing cell arrive as floats (1.0): they mean code "1"."""
+    flows = pd.DataFrame({"exporter": [1.0, 1.0, 2.0, 2.0], "importer": [1, 2, 1, 2], "sector": ["x"] * 4,
+                          "value": [5.0, 1.0, 1.0, 5.0], "tariff": [0.0, 0.1, 0.2, 0.0]})
+    world = read_long(flows, pd.DataFrame({"sector": ["x"], "sigma": [4.0]}))
+    assert world.countries == ("1", "2")
+    assert world.tariffs[1, 0, 0] == 0.2
+
+
 def test_stata_flows_round_trip_and_are_located_by_record(tmp_path):
     csv_world = read_long_folder(write_folder(tmp_path))
     flows = pd.read_csv(tmp_path / "flows.csv")

@@ -24,8 +24,8 @@ def test_long_folder_by_path_and_by_name_under_the_data_root(tmp_path, monkeypat
 
 def test_a_flows_file_alone_says_what_else_is_needed(tmp_path):
     flows = write_long(random_world(2, 1), tmp_path / "w") / "flows.csv"
-    with pytest.raises(DataValidationError, match=r"flows.csv: a flows table alone is not a data set; fix: "
-                                                  r"give the folder holding flows.*sectors.*read_long\(flows, sectors\)"):
+    match = r"flows.csv: a flows table alone is not a data set; fix: give the folder holding flows.*sectors"
+    with pytest.raises(DataValidationError, match=match + r".*read_long\(flows, sectors\)"):
         read_world(flows)
 
 

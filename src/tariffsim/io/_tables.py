@@ -114,10 +114,17 @@ class Codes:
 def codes(table: Table, column: str, problems: list[Problem]) -> Codes:
     """The codes of ``column`` (stripped); each empty one is added to ``problems``."""
     inverse, uniques = pd.factorize(table.frame[column])
-    found = Codes([str(u).strip() for u in uniques] + [""], np.where(inverse < 0, len(uniques), inverse))
+    found = Codes([_code_text(u) for u in uniques] + [""], np.where(inverse < 0, len(uniques), inverse))
     problems += [Problem(f"empty {column} code", at(table.where(k, column)), "", f"fill in the {column} code")
                  for k in found.rows_of("")]
     return found
+
+
+def _code_text(value: object) -> str:
+    """A code as text; whole floats lose their ``.0`` (integer codes in a column with missing cells)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def numbers(table: Table, column: str, problems: list[Problem]) -> np.ndarray:

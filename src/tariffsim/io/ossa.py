@@ -38,7 +38,8 @@ def _sigma_column(version: str) -> int:
     if key not in SIGMA_VERSIONS:
         raise DataValidationError(
             f"unknown sigma version {version!r}.{suggest(key, SIGMA_VERSIONS)}"
-            f" Use one of: {', '.join(SIGMA_VERSIONS)} (or the paper's Main, Low_Sig, Med_Sig, High_Sig, Novar_Sig)."
+            f" Use one of: {', '.join(SIGMA_VERSIONS)}"
+            " (or the paper's Main, Low_Sig, Med_Sig, High_Sig, Novar_Sig)."
         )
     return SIGMA_VERSIONS[key]
 
