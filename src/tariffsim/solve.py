@@ -101,25 +101,30 @@ def newton(residuals: Residuals, jacobian: Residuals, u0, args, *, target, max_s
 
 
 class RootResult(NamedTuple):
-    """Unknowns found, the method that found them and the number of Newton steps (or evaluations)."""
+    """Unknowns found, the method that found them, its Newton steps (or evaluations), and the
+    value of ``evaluate`` at the unknowns."""
 
     u: np.ndarray
     method: str
     steps: int
+    evaluation: object
 
 
-def find_root(residuals: Residuals, jacobian: Residuals, u0, args, config: SolverConfig,
-              accept: Callable[[np.ndarray], bool]) -> RootResult:
-    """Newton first; if its answer is not accepted by ``accept(u)``, SciPy's ``hybr`` from ``u0``.
+def find_root(residuals: Residuals, jacobian: Residuals, evaluate: Callable, u0, args, config: SolverConfig,
+              accept: Callable[[object], bool]) -> RootResult:
+    """Newton first; if ``accept(evaluate(u, *args))`` is false, SciPy's ``hybr`` from ``u0``.
 
-    Returns the best attempt (the caller raises ConvergenceError if ``accept`` still says no).
+    ``evaluate`` (ideally jitted) computes from the unknowns whatever the caller needs to verify and
+    report the solution, once per candidate. Returns the accepted attempt, or Newton's when neither
+    is accepted (the caller raises ConvergenceError).
     """
     result = newton(residuals, jacobian, jnp.asarray(u0), args, target=config.newton_target,
                     max_steps=config.max_steps, max_backtracks=config.max_backtracks,
                     max_log_step=config.max_log_step)
-    u = np.asarray(result.u)
-    if accept(u) or not config.fallback:
-        return RootResult(u, "newton", int(result.steps))
+    evaluation = evaluate(result.u, *args)
+    newton_root = RootResult(np.asarray(result.u), "newton", int(result.steps), evaluation)
+    if accept(evaluation) or not config.fallback:
+        return newton_root
     residual_fn = jax.jit(residuals)
     jacobian_fn = jax.jit(jacobian)
     fallback = scipy.optimize.root(
@@ -127,6 +132,8 @@ def find_root(residuals: Residuals, jacobian: Residuals, u0, args, config: Solve
         jac=lambda x: np.asarray(jacobian_fn(jnp.asarray(x), *args)), method="hybr",
         options={"xtol": 1e-14},
     )
-    if np.all(np.isfinite(fallback.x)) and accept(fallback.x):
-        return RootResult(fallback.x, "hybr", int(fallback.nfev))
-    return RootResult(u, "newton", int(result.steps))
+    if np.all(np.isfinite(fallback.x)):
+        evaluation = evaluate(jnp.asarray(fallback.x), *args)
+        if accept(evaluation):
+            return RootResult(fallback.x, "hybr", int(fallback.nfev), evaluation)
+    return newton_root

@@ -7,13 +7,19 @@ from typing import ClassVar
 
 import numpy as np
 
-from tariffsim._jax import jnp
+from tariffsim._jax import jax, jnp
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError
 from tariffsim.models import _equations as eq
 from tariffsim.policy import Policy
 from tariffsim.solve import SolverConfig, find_root
 from tariffsim.world import World
+
+
+@jax.jit
+def _verify_and_report(u, base, new_tariffs, new_net_exports):
+    """Every equation's residual and the counterfactual quantities at ``u``, in one compiled call."""
+    return (eq.full_residuals(u, base, new_tariffs, new_net_exports), eq.outcome(u, base, new_tariffs))
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,19 +60,18 @@ class MultiSectorModel:
         policy.check_against(world)
         net_exports = policy.net_exports_level(world)
         args = (calibration.baseline, jnp.asarray(policy.tariffs), jnp.asarray(net_exports))
-        u0 = np.zeros(2 * world.n_countries)
+        tol = self.solver.tol
 
-        def worst(u: np.ndarray) -> float:
-            r = np.asarray(eq.full_residuals(jnp.asarray(u), *args))
-            return float(np.max(np.abs(r))) if np.all(np.isfinite(r)) else np.inf
+        def accept(evaluation) -> bool:
+            residuals = np.asarray(evaluation[0])
+            return bool(np.all(np.isfinite(residuals)) and np.max(np.abs(residuals)) <= tol)
 
-        root = find_root(eq.residuals, eq.jacobian, u0, args, self.solver,
-                         accept=lambda u: worst(u) <= self.solver.tol)
-        u = jnp.asarray(root.u)
-        residuals = np.asarray(eq.full_residuals(u, *args))
-        if not (np.all(np.isfinite(residuals)) and np.max(np.abs(residuals)) <= self.solver.tol):
+        root = find_root(eq.residuals, eq.jacobian, _verify_and_report, np.zeros(2 * world.n_countries),
+                         args, self.solver, accept)
+        out = root.evaluation[1]
+        residuals = np.asarray(root.evaluation[0])
+        if not accept(root.evaluation):
             raise ConvergenceError(self._failure_message(world, policy, residuals, root))
-        out = eq.outcome(u, calibration.baseline, args[1])
         return Equilibrium(
             model=self.name, world=world, policy=policy, profit_share=calibration.profit_share,
             w_hat=np.asarray(out.w_hat), E_hat=np.asarray(out.E_hat),
@@ -75,13 +80,11 @@ class MultiSectorModel:
         )
 
     def _failure_message(self, world: World, policy: Policy, residuals: np.ndarray, root) -> str:
-        n = world.n_countries
         labels = ([f"labour market of {c}" for c in world.countries]
                   + [f"budget of {c}" for c in world.countries] + ["numeraire"])
         order = np.argsort(-np.nan_to_num(np.abs(residuals), nan=np.inf))
         failing = [f"{labels[k]}: {residuals[k]:.3g}" for k in order[:5]
                    if not abs(residuals[k]) <= self.solver.tol]
-        del n
         return (
             f"{self.name} equilibrium for {policy.name or 'the policy'} did not converge: largest relative "
             f"residual {np.nanmax(np.abs(residuals)):.3g} > tolerance {self.solver.tol:g} after "
