@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tariffsim.errors import OptionError
 from tariffsim.io import read_long_folder, write_long
 from tariffsim.synthetic import demo_world, random_world
 
@@ -56,7 +57,7 @@ def test_an_empty_existing_folder_is_used(tmp_path):
 def test_a_non_empty_folder_is_not_overwritten(tmp_path):
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "notes.txt").write_text("keep me")
-    with pytest.raises(FileExistsError, match=r"full exists and is not an empty folder"):
+    with pytest.raises(OptionError, match=r"full exists and is not an empty folder"):
         write_long(demo_world(), tmp_path / "full")
     assert [p.name for p in (tmp_path / "full").iterdir()] == ["notes.txt"]
 
@@ -78,5 +79,5 @@ def test_a_failure_leaves_no_half_written_output(tmp_path, monkeypatch):
 
 
 def test_unknown_format(tmp_path):
-    with pytest.raises(ValueError, match=r"unknown format 'xlsx'; use one of: csv, parquet"):
+    with pytest.raises(OptionError, match=r"unknown format 'xlsx'; use one of: csv, parquet"):
         write_long(demo_world(), tmp_path / "w", "xlsx")

@@ -28,3 +28,7 @@ class ScenarioError(TariffsimError, ValueError):
 
 class ConvergenceError(TariffsimError, RuntimeError):
     """A solver that did not reach its tolerance; the message says what to try."""
+
+
+class OptionError(TariffsimError, ValueError):
+    """An option or argument value that is not valid (unknown format, version, existing output folder)."""

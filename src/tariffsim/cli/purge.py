@@ -23,13 +23,10 @@ def purge(
     with friendly_errors(ctx):
         import pandas as pd
 
-        from tariffsim.errors import TariffsimError
         from tariffsim.io import write_long
         from tariffsim.models import get_model
         from tariffsim.purge import purge_equilibrium
 
-        if format not in ("csv", "parquet"):
-            raise TariffsimError(f"--format must be csv or parquet, not {format!r}")
         world = load_world(data)
         with status("purging trade imbalances"):
             equilibrium = purge_equilibrium(world, get_model(model))

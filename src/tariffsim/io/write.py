@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from tariffsim.errors import OptionError
 from tariffsim.io.long import ALIAS_SEPARATOR
 from tariffsim.world import World
 
@@ -46,10 +47,10 @@ def write_long(world: World, folder: str | os.PathLike[str], format: Literal["cs
     moved into place at the end, so a failure leaves no half-written output.
     """
     if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; use one of: {', '.join(FORMATS)}")
+        raise OptionError(f"unknown format {format!r}; use one of: {', '.join(FORMATS)}")
     folder = Path(folder)
     if folder.exists() and not (folder.is_dir() and not any(folder.iterdir())):
-        raise FileExistsError(f"{folder} exists and is not an empty folder; fix: choose a new folder or remove it")
+        raise OptionError(f"{folder} exists and is not an empty folder; fix: choose a new folder or remove it")
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
