@@ -12,6 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
+from tariffsim import welfare as _welfare
 from tariffsim.policy import Policy
 from tariffsim.world import World
 
@@ -61,7 +62,7 @@ class Equilibrium:
     @cached_property
     def price_index_hat(self) -> np.ndarray:
         """(N,) aggregate price index change, prod_s P_js^mu_js."""
-        return np.exp((self.sector_weights * np.log(self.price_index_sector_hat)).sum(axis=1))
+        return np.asarray(_welfare.price_index_hat(self.sector_weights, self.price_index_sector_hat))
 
     @cached_property
     def welfare_hat(self) -> np.ndarray:
@@ -121,10 +122,9 @@ class Equilibrium:
                 when trade is balanced). Only relative weights within a country matter.
         """
         weights = np.ones(self.sales.shape) if weights is None else np.asarray(weights, dtype=float)
-        base_income = _industry_income(self.world.trade.sum(axis=1), self.world.tariff_revenue, self.profit_share)
-        new_income = _industry_income(self.sales, self.tariff_revenue, self.profit_share)
-        ratio = (weights * new_income).sum(axis=1) / (weights * base_income).sum(axis=1)
-        return ratio / self.price_index_hat
+        base_income = _welfare.industry_income(self.world.trade.sum(axis=1), self.world.tariff_revenue, self.profit_share)
+        new_income = _welfare.industry_income(self.sales, self.tariff_revenue, self.profit_share)
+        return np.asarray(_welfare.government_welfare_hat(weights, base_income, new_income, self.price_index_hat))
 
     # ------------------------------------------------- first-order welfare decomposition (§3.7)
     @cached_property
@@ -170,9 +170,3 @@ def _diagonal(cube: np.ndarray) -> np.ndarray:
     idx = np.arange(cube.shape[0])
     return cube[idx, idx, :]
 
-
-def _industry_income(sales: np.ndarray, tariff_revenue: np.ndarray, profit_share: np.ndarray) -> np.ndarray:
-    """(N, S) I_js = R_js + delta_js T_j with delta the wage-bill share of sector s in country j."""
-    wage_bill = (1 - profit_share) * sales
-    delta = wage_bill / wage_bill.sum(axis=1, keepdims=True)
-    return sales + delta * tariff_revenue[:, None]
