@@ -1,0 +1,168 @@
+"""Classify one clause of a news sentence into trade-policy actions, with who does what to whom.
+
+The seven actions (``tariffsim.news.findings.ACTIONS``) are recognised from verb and noun cues,
+only in clauses about tariffs or trade deals (a cue word such as "tariffs", "duties", "trade talks",
+"free trade agreement", "concessions"):
+
+===============  =====================================================================================
+action           cues (in the order they are tried)
+===============  =====================================================================================
+exemption        exempt, spare, shelve, suspend, postpone, delay, hold off, avoid, waive, pause, reprieve
+negotiation      negotiate, negotiations, talks
+retaliation      retaliate, countermeasures, hit back, counter-tariffs, tit-for-tat
+agreement        (free) trade agreement / deal / pact / area, FTA;   "agreed to" a cut with no single target
+cut              cut, lower, reduce, slash, eliminate, scrap, remove, lift, concession(s), open markets
+threat           an increase with threaten, potential, could / would / may / might, warn, consider, plan,
+                 propose, vow
+increase         impose, raise, hike, slap, levy, increase, higher / new / additional / punitive tariffs
+===============  =====================================================================================
+
+Status: increases and retaliation are "in force" unless a threat cue makes them "threatened"; an
+exemption is "suspended"; a cut is "in force" when stated as done (past tense, no modal) and
+"proposed" otherwise; an agreement is "agreed" when signed, concluded or reached, "under
+negotiation" otherwise; a negotiation is "under negotiation".
+
+Roles: the *target* (whose goods) is a country after "on", "against" or "from", a demonym before a
+product or "goods"/"exports"/"imports" ("Japanese auto exports"), or the subject of a passive
+exemption ("Japan will be exempted"); the *imposer* is a country just before "tariffs"/"duties"
+("U.S. tariffs", "China's tariffs") or else the nearest other country before the cue word.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tariffsim.news.countries import CountryMention
+from tariffsim.news.findings import (
+    AGREED, IN_FORCE, NEGOTIATING, PROPOSED, SUSPENDED, SUSPENDED_THREAT, THREATENED, Action,
+)
+from tariffsim.news.products import ProductMention
+from tariffsim.news.rates import Rate
+
+
+def _cue(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{pattern})", re.IGNORECASE)
+
+
+TRADE_CONTEXT = _cue(r"tariffs?\b|dut(y|ies)\b|levies\b|levy\b|import tax|customs\b|trade (talks|negotiations|"
+                     r"agreement|deal|pact)|free[- ]trade|FTA\b|concessions?\b|market access|goods\b")
+CUES = (
+    ("exemption", _cue(r"exempt\w*|spar(e|ed|ing)\b|shelv\w*|suspen\w*|postpon\w*|delay\w*|hold(s|ing)? off|"
+                       r"held off|put on hold|avoid\w*|waiv\w*|paus\w*|reprieve")),
+    ("negotiation", _cue(r"negotiat\w*|talks\b")),
+    ("retaliation", _cue(r"retaliat\w*|counter-?measures?|hit(s|ting)? back|strik(e|es|ing) back|"
+                         r"counter-?tariffs?|tit-for-tat")),
+    ("agreement", _cue(r"(free[- ]trade|trade) (agreement|deal|pact|area|zone)s?|FTA\b|"
+                       r"agreed to (cut|lower|reduce|eliminate|remove|scrap)")),
+    ("cut", _cue(r"cut(s|ting)?\b|lower(s|ed|ing)?\b|reduc\w*|slash\w*|eliminat\w*|scrap\w*|abolish\w*|"
+                 r"remov\w*|lift(s|ed|ing)?\b|concessions?\b|open\w* (up )?(its |their )?markets?")),
+    ("increase", _cue(r"impos\w*|rais(e|es|ed|ing)\b|hik\w*|slap\w*|lev(y|ies|ied)\b|increas\w*|higher|"
+                      r"new tariffs|additional|extra|punitive")),
+)
+THREAT = _cue(r"threat\w*|potential|could|would|may\b|might|warn\w*|consider\w*|plan(s|ned)? to|propos\w*|"
+              r"vow\w*|mull\w*")
+MODAL = _cue(r"will|would|could|may\b|might|plan\w*|propos\w*|offer\w*|concessions?|to (cut|lower|reduce)")
+CONCLUDED = _cue(r"sign\w*|conclud\w*|reached|struck|clinch\w*|ratif\w*|took effect|entered into force|in force|"
+                 r"agreed to")
+PASSIVE_EXEMPTION = _cue(r"(be|been|is|are|was|were|being|get|got|won|win|secured?)\s+(an?\s+)?(exempt\w*|spared|"
+                         r"reprieve)")
+TARGET_BEFORE = re.compile(r"\b(on|against|from|exempt\w*)\b(?:(?!\b(by|with|and|said|says)\b)[^,;\"])*$",
+                           re.IGNORECASE)
+ORIGIN_AFTER = re.compile(r"^(?:'s)?\s+(?:[\w-]+\s+){0,2}?(goods|exports?|imports?|products|producers|makers|"
+                          r"companies|firms|shipments)\b", re.IGNORECASE)
+IMPOSER_AFTER = re.compile(r"^(?:'s)?\s+(?:[\w-]+\s+){0,2}?(tariffs?|duties|levies)\b", re.IGNORECASE)
+IMPORTS_INTO = re.compile(r"\bimports? (into|to)\s*$", re.IGNORECASE)
+
+
+def classify_clause(clause: str, offset: int, sentence: str, countries: list[CountryMention],
+                    products: list[ProductMention], rates: list[Rate]) -> list[Action]:
+    """The actions stated in ``clause`` (which starts at ``offset`` in ``sentence``).
+
+    ``countries``, ``products`` and ``rates`` are those of the whole (blanked) sentence; offsets
+    index into it. One action per clause, split by rate when several rates go with several products.
+    """
+    if not TRADE_CONTEXT.search(clause) and not products:
+        return []
+    found = next(((name, match) for name, cue in CUES if (match := cue.search(clause))), None)
+    if found is None:
+        return []
+    action, cue = found
+    end = offset + len(clause)
+    inside = [c for c in countries if offset <= c.start < end]
+    wares = [p for p in products if offset <= p.start < end]
+    stated = [r for r in rates if offset <= r.start < end]
+    if action == "increase" and THREAT.search(clause):
+        action = "threat"
+    if action == "agreement" and _single_target(clause, inside, offset):
+        action = "cut"
+    status = _status(action, clause)
+    if action in ("agreement", "negotiation"):
+        members = tuple(dict.fromkeys(c.iso3 for c in (inside if len(inside) >= 2 else countries)))
+        return [Action(action, status, sentence, members=members, sectors=_sectors(wares),
+                       products=tuple(p.surface for p in wares), rate=stated[0] if stated else None)]
+    imposer, target = _roles(clause, offset, offset + cue.start(), inside, wares, action)
+    notes = (SUSPENDED_THREAT,) if action == "exemption" and (THREAT.search(clause) or "higher" in clause) else ()
+    return [Action(action, status, sentence, imposer=imposer, target=target, sectors=_sectors(group),
+                   products=tuple(p.surface for p in group), rate=rate, notes=notes)
+            for rate, group in _pair_rates(stated, wares)]
+
+
+def _status(action: str, clause: str) -> str:
+    if action == "exemption":
+        return SUSPENDED
+    if action == "negotiation":
+        return NEGOTIATING
+    if action == "agreement":
+        return AGREED if CONCLUDED.search(clause) else NEGOTIATING
+    if action == "cut":
+        return PROPOSED if MODAL.search(clause) else IN_FORCE
+    return THREATENED if action == "threat" or THREAT.search(clause) else IN_FORCE
+
+
+def _single_target(clause: str, inside: list[CountryMention], offset: int) -> bool:
+    """'Japan agreed to cut tariffs on US beef' is a cut by one side, not an agreement."""
+    return "agreed to" in clause.lower() and any(_is_target(clause, c, offset, [], "cut") for c in inside)
+
+
+def _roles(clause: str, offset: int, cue_at: int, inside: list[CountryMention], wares: list[ProductMention],
+           action: str) -> tuple[str | None, str | None]:
+    targets = [c for c in inside if _is_target(clause, c, offset, wares, action)]
+    passive = action == "exemption" and PASSIVE_EXEMPTION.search(clause)
+    if passive:
+        targets += [c for c in inside if c.start < cue_at and c not in targets][-1:]
+    imposers = [c for c in inside if c not in targets and (IMPOSER_AFTER.match(clause[c.end - offset:])
+                                                          or IMPORTS_INTO.search(clause[:c.start - offset]))]
+    if not imposers:
+        before = [c for c in inside if c.start < cue_at and c not in targets]
+        imposers = before[-1:]
+    target = targets[0].iso3 if targets else None
+    imposer = next((c.iso3 for c in imposers if c.iso3 != target), None)
+    return imposer, target
+
+
+def _is_target(clause: str, country: CountryMention, offset: int, wares: list[ProductMention],
+               action: str) -> bool:
+    """Whose goods: 'on X', 'against X', 'from X', 'X goods', 'Japanese cars'; 'X tariffs' is the imposer,
+    except in a retaliation against them."""
+    before, after = clause[:country.start - offset], clause[country.end - offset:]
+    if IMPOSER_AFTER.match(after):
+        return action == "retaliation" and bool(re.search(r"\b(against|to)\s*$", before))
+    origin = country.kind == "demonym" and (
+        ORIGIN_AFTER.match(after) or any(0 <= p.start - country.end <= 1 for p in wares))
+    return bool(TARGET_BEFORE.search(before) or origin)
+
+
+def _sectors(products: list[ProductMention]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.sector for p in products))
+
+
+def _pair_rates(rates: list[Rate], products: list[ProductMention]) -> list[tuple[Rate | None, list[ProductMention]]]:
+    """Products grouped by their rate: each product takes the nearest rate before it (else after)."""
+    if len(rates) <= 1 or len(products) <= 1:
+        return [(rates[0] if rates else None, products)]
+    groups: dict[int, list[ProductMention]] = {}
+    for product in products:
+        before = [r for r in rates if r.start < product.start]
+        rate = before[-1] if before else rates[0]
+        groups.setdefault(rates.index(rate), []).append(product)
+    return [(rates[i], group) for i, group in sorted(groups.items())]
