@@ -1,0 +1,107 @@
+"""Government welfare through the equilibrium, and its exact gradient with respect to tariffs.
+
+Pure JAX, compiled. Tariffs chosen by a player are a vector ``x`` that fills some cells of the tariff
+cube (``Control``); several cells may share one variable (an MFN tariff applies to every partner).
+The equilibrium ``u(x)`` solves ``F(u, t(x)) = 0`` (models/_equations.py), so by the implicit function
+theorem the gradient of any smooth ``phi(u, t)`` is
+
+    d phi / d t = d_t phi - (d_t F)^T lam,   where   J^T lam = d_u phi,   J = d_u F,
+
+one linear solve with the Jacobian Newton already uses, and one vector-Jacobian product of the
+residuals: the cost of about two equilibrium evaluations, whatever the number of tariffs.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from tariffsim import welfare
+from tariffsim._jax import jax, jnp
+from tariffsim.models import _equations as eq
+from tariffsim.solve import newton
+
+NEWTON_TARGET = 1e-13
+NEWTON_MAX_STEPS = 60
+NEWTON_BACKTRACKS = 40
+NEWTON_MAX_LOG_STEP = 1.0
+
+
+class Control(NamedTuple):
+    """Which tariff cells a player sets: cell k = (exporter[k], importer[k], sector[k]) gets x[variable[k]]."""
+
+    exporter: jnp.ndarray
+    importer: jnp.ndarray
+    sector: jnp.ndarray
+    variable: jnp.ndarray
+
+
+def tariff_cube(x, fixed, control: Control):
+    """(N,N,S) the fixed cube with the controlled cells set from ``x``."""
+    return fixed.at[control.exporter, control.importer, control.sector].set(x[control.variable])
+
+
+def government_welfare(u, tariffs, base: eq.Baseline, weights):
+    """(N,) G_hat of every country at log-hats ``u`` and tariffs t' (MODEL §3.6); weights lambda (N,S)."""
+    out = eq.outcome(u, base, tariffs)
+    price = welfare.price_index_hat(base.mu, out.price_index_sector_hat)
+    base_revenue = jnp.einsum("ijs,ijs->j", base.tariffs, base.trade)
+    income_base = welfare.industry_income(base.trade.sum(axis=1), base_revenue, base.profit_share)
+    income_new = welfare.industry_income(out.sales, out.tariff_revenue, base.profit_share)
+    return welfare.government_welfare_hat(weights, income_base, income_new, price)
+
+
+def solve_equilibrium(u0, base, tariffs, net_exports):
+    """Compiled Newton from ``u0``; returns (u, max |residual|) — the caller checks the residual."""
+    result = newton(eq.residuals, eq.jacobian, u0, (base, tariffs, net_exports), target=NEWTON_TARGET,
+                    max_steps=NEWTON_MAX_STEPS, max_backtracks=NEWTON_BACKTRACKS, max_log_step=NEWTON_MAX_LOG_STEP)
+    return result.u, jnp.max(jnp.abs(result.residuals))
+
+
+def _adjoint_gradient(objective, u, tariffs, base, net_exports):
+    """d objective(u, t) / d t at the equilibrium u(t), shape (N,N,S)."""
+    d_u, d_t = jax.grad(objective, argnums=(0, 1))(u, tariffs)
+    multiplier = jnp.linalg.solve(eq.jacobian(u, base, tariffs, net_exports).T, d_u)
+    _, residuals_vjp = jax.vjp(lambda t: eq.residuals(u, base, t, net_exports), tariffs)
+    return d_t - residuals_vjp(multiplier)[0]
+
+
+def _gather(gradient_cube, control: Control, n_variables: int):
+    """Chain rule through ``tariff_cube``: add up the cube's gradient over cells sharing a variable."""
+    cells = gradient_cube[control.exporter, control.importer, control.sector]
+    return jnp.zeros(n_variables).at[control.variable].add(cells)
+
+
+@jax.jit
+def weighted_log_welfare(x, u0, base, fixed, control: Control, weights, country_weights, net_exports):
+    """Value and gradient in ``x`` of sum_k omega_k log G_hat_k, with the equilibrium behind it.
+
+    Args:
+        x: (K,) chosen tariffs. u0: (2N,) starting log-hats (warm start). fixed: (N,N,S) other tariffs.
+        weights: (N,S) political-economy weights. country_weights: (N,) omega.
+    Returns:
+        (value, gradient (K,), G_hat (N,), u (2N,), max |residual| of the Newton solve).
+    """
+    tariffs = tariff_cube(x, fixed, control)
+    u, residual = solve_equilibrium(u0, base, tariffs, net_exports)
+
+    def objective(u_, t_):
+        return jnp.sum(country_weights * jnp.log(government_welfare(u_, t_, base, weights)))
+
+    gradient = _gather(_adjoint_gradient(objective, u, tariffs, base, net_exports), control, x.shape[0])
+    return objective(u, tariffs), gradient, government_welfare(u, tariffs, base, weights), u, residual
+
+
+@jax.jit
+def welfare_jacobian(x, u0, base, fixed, control: Control, weights, net_exports):
+    """(N, K) d G_hat_k / d x at the equilibrium, with G_hat (N,), u and max |residual|."""
+    tariffs = tariff_cube(x, fixed, control)
+    u, residual = solve_equilibrium(u0, base, tariffs, net_exports)
+    n = base.trade.shape[0]
+
+    def row(k):
+        def objective(u_, t_):
+            return government_welfare(u_, t_, base, weights)[k]
+
+        return _gather(_adjoint_gradient(objective, u, tariffs, base, net_exports), control, x.shape[0])
+
+    return jax.vmap(row)(jnp.arange(n)), government_welfare(u, tariffs, base, weights), u, residual
