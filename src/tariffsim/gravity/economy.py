@@ -46,7 +46,7 @@ class GravityEconomy:
             if bad.any():
                 c = self.countries[int(np.argmax(bad))]
                 raise DataValidationError(
-                    f"{name} of {c} is {arr[bad][0]!r}: every country needs positive output and expenditure "
+                    f"{name} of {c} is {float(arr[bad][0])}: every country needs positive output and expenditure "
                     "(drop countries without trade, or check the trade column for that year)"
                 )
         if not np.isclose(self.Y.sum(), self.E.sum(), rtol=1e-9):
@@ -58,7 +58,7 @@ class GravityEconomy:
         if bad.any():
             i, j = np.argwhere(bad)[0]
             raise DataValidationError(
-                f"trade cost T[{self.countries[i]}, {self.countries[j]}] = {self.T[i, j]!r}: t^(1-sigma) must be "
+                f"trade cost T[{self.countries[i]}, {self.countries[j]}] = {float(self.T[i, j])}: t^(1-sigma) must be "
                 "finite and >= 0 (a missing cost covariate for that pair?)"
             )
         no_home = np.diag(self.T) <= 0

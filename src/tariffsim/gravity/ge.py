@@ -19,6 +19,7 @@ from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
+from scipy.special import logsumexp
 
 from tariffsim.errors import ConvergenceError, DataValidationError
 from tariffsim.gravity._equations import (
@@ -71,10 +72,25 @@ def solve_mrs(T: np.ndarray, Y: np.ndarray, E: np.ndarray, sigma: float, referen
         a, b = unpack(z)
         return log_mr_residual(a, b, logT, y, e)[keep_eq], log_mr_jacobian(a, b, logT, y, e)[np.ix_(keep_eq, keep_eq)]
 
-    z, _ = newton(fun, np.zeros(2 * n - 1), "multilateral resistances", config)
+    a0, b0 = _sinkhorn_start(logT, y, e, reference)
+    z, _ = newton(fun, np.r_[a0, np.delete(b0, reference)], "multilateral resistances", config)
     a, b = unpack(z)
     full = float(np.max(np.abs(log_mr_residual(a, b, logT, y, e))))
     return np.exp(a / (1 - sigma)), np.exp(b / (1 - sigma)), full
+
+
+def _sinkhorn_start(logT: np.ndarray, y: np.ndarray, e: np.ndarray, reference: int,
+                    sweeps: int = 500, target: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
+    """Start for Newton: alternate the two MR equations (log-domain matrix balancing, which converges
+    for any connected T) until the residual is below ``target``; Newton then converges quadratically."""
+    a, b = np.zeros(y.size), np.zeros(y.size)
+    for _ in range(sweeps):
+        a = logsumexp(logT + np.log(e)[None, :] - b[None, :], axis=1)
+        b = logsumexp(logT + np.log(y)[:, None] - a[:, None], axis=0)
+        a, b = a + b[reference], b - b[reference]
+        if np.max(np.abs(log_mr_residual(a, b, logT, y, e))) < target:
+            break
+    return a, b
 
 
 def gravity_flows(T: np.ndarray, Y: np.ndarray, E: np.ndarray, Pi: np.ndarray, P: np.ndarray, sigma: float) -> np.ndarray:
