@@ -34,3 +34,9 @@ def data_dir() -> Path:
 def reference_dir() -> Path:
     """Published results for validation (``../shared/reference``, or TARIFFSIM_REFERENCE)."""
     return _shared_folder("TARIFFSIM_REFERENCE", REPO.parent / "shared" / "reference", "reference results")
+
+
+@pytest.fixture(scope="session")
+def seed_dir() -> Path:
+    """The seed news article (``../shared/seed`` beside the repo, or TARIFFSIM_SEED)."""
+    return _shared_folder("TARIFFSIM_SEED", REPO.parent / "shared" / "seed", "seed article")

@@ -12,9 +12,10 @@ negotiation      negotiate, negotiations, talks
 retaliation      retaliate, countermeasures, hit back, counter-tariffs, tit-for-tat
 agreement        (free) trade agreement / deal / pact / area, FTA;   "agreed to" a cut with no single target
 cut              cut, lower, reduce, slash, eliminate, scrap, remove, lift, concession(s), open markets
-threat           an increase with threaten, potential, could / would / may / might, warn, consider, plan,
+threat           threaten, threat; or an increase with potential, could / would / may / might, warn, consider, plan,
                  propose, vow
-increase         impose, raise, hike, slap, levy, increase, higher / new / additional / punitive tariffs
+increase         impose, raise, rise, hike, slap, levy, increase, higher / new / additional / punitive
+                 tariffs; not a tariff said to be in place already ("currently levies")
 ===============  =====================================================================================
 
 Status: increases and retaliation are "in force" unless a threat cue makes them "threatened"; an
@@ -56,7 +57,9 @@ CUES = (
                        r"agreed to (cut|lower|reduce|eliminate|remove|scrap)")),
     ("cut", _cue(r"cut(s|ting)?\b|lower(s|ed|ing)?\b|reduc\w*|slash\w*|eliminat\w*|scrap\w*|abolish\w*|"
                  r"remov\w*|lift(s|ed|ing)?\b|concessions?\b|open\w* (up )?(its |their )?markets?")),
-    ("increase", _cue(r"impos\w*|rais(e|es|ed|ing)\b|hik\w*|slap\w*|lev(y|ies|ied)\b|increas\w*|higher|"
+    ("threat", _cue(r"threat\w*")),
+    ("increase", _cue(r"impos\w*|rais(e|es|ed|ing)\b|ris(e|es|ing)\b|rose\b|hik\w*|slap\w*|lev(y|ies|ied)\b|"
+                      r"increas\w*|higher|"
                       r"new tariffs|additional|extra|punitive")),
 )
 THREAT = _cue(r"threat\w*|potential|could|would|may\b|might|warn\w*|consider\w*|plan(s|ned)? to|propos\w*|"
@@ -64,6 +67,7 @@ THREAT = _cue(r"threat\w*|potential|could|would|may\b|might|warn\w*|consider\w*|
 MODAL = _cue(r"will|would|could|may\b|might|plan\w*|propos\w*|offer\w*|concessions?|to (cut|lower|reduce)")
 CONCLUDED = _cue(r"sign\w*|conclud\w*|reached|struck|clinch\w*|ratif\w*|took effect|entered into force|in force|"
                  r"agreed to")
+CURRENT = _cue(r"currently|already|existing|now charges|charges")
 PASSIVE_EXEMPTION = _cue(r"(be|been|is|are|was|were|being|get|got|won|win|secured?)\s+(an?\s+)?(exempt\w*|spared|"
                          r"reprieve)")
 TARGET_BEFORE = re.compile(r"\b(on|against|from|exempt\w*)\b(?:(?!\b(by|with|and|said|says)\b)[^,;\"])*$",
@@ -91,6 +95,8 @@ def classify_clause(clause: str, offset: int, sentence: str, countries: list[Cou
     inside = [c for c in countries if offset <= c.start < end]
     wares = [p for p in products if offset <= p.start < end]
     stated = [r for r in rates if offset <= r.start < end]
+    if action == "increase" and CURRENT.search(clause):
+        return []
     if action == "increase" and THREAT.search(clause):
         action = "threat"
     if action == "agreement" and _single_target(clause, inside, offset):

@@ -1,8 +1,8 @@
 """Countries named in a sentence: names, short forms, demonyms and capitals, as ISO3 codes.
 
 Country names and their official and common forms come from ``pycountry`` (ISO 3166); the short
-forms news text uses ("U.S.", "Britain"), demonyms ("Japanese") and capitals standing for their
-governments ("Tokyo", "Washington", "Brussels") come from the small tables below. The European
+forms news text uses ("U.S.", "Britain"), demonyms ("Japanese") and capitals and seats standing for their
+governments ("Tokyo", "Washington", "Brussels", "White House") come from the small tables below. The European
 Union is the code ``EU``. Matching is case-sensitive (names are capitalised: "US" but not "us"),
 whole-word, longest name first; bare "Korean" is left out (North or South?), and names that are
 common first names or US states (Jordan, Chad, Georgia) are not matched.
@@ -40,7 +40,8 @@ CAPITALS = {
     "Washington": "USA", "Tokyo": "JPN", "Beijing": "CHN", "Brussels": EU, "Ottawa": "CAN",
     "Mexico City": "MEX", "Seoul": "KOR", "Pyongyang": "PRK", "London": "GBR", "Berlin": "DEU",
     "Paris": "FRA", "Moscow": "RUS", "New Delhi": "IND", "Canberra": "AUS", "Brasilia": "BRA",
-    "Ankara": "TUR", "Hanoi": "VNM", "Taipei": "TWN",
+    "Ankara": "TUR", "Hanoi": "VNM", "Taipei": "TWN", "White House": "USA", "Kremlin": "RUS",
+    "Downing Street": "GBR",
 }
 NOT_MATCHED = frozenset({"Jordan", "Chad", "Georgia"})
 EU_MEMBERS = frozenset({

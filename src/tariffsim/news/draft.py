@@ -56,9 +56,9 @@ def draft_toml(findings: Findings, names: WorldNames, world: str | None = None) 
 
 
 def _summary(findings: Findings) -> str:
-    active = sum(m.in_force for m in findings.measures)
-    return (f"{active} step(s) in force, agreed or under negotiation, and {len(findings.measures) - active} "
-            "threatened or suspended (commented out), as reported in the article.")
+    pair = f" between {' and '.join(findings.pair)}" if findings.pair else ""
+    return (f"what the article reports{pair}: steps in force, agreed or under negotiation are active; "
+            "threatened or suspended steps are commented out.")
 
 
 def _world_notes(findings: Findings, names: WorldNames) -> list[str]:

@@ -3,8 +3,10 @@
 Article-level steps after reading each clause: the *negotiating pair* is the two countries named
 most often as parties to negotiations or agreements (first named first); a negotiation that names
 fewer than two parties gets the pair; a tariff move that names only one side, that side being one of
-the pair, gets the other side of the pair (with a note saying so). Actions that describe the same
-move (same direction, sectors, in force or not, and no conflicting country or rate) are merged into
+the pair, gets the other side of the pair (with a note saying so), and a cut one of the pair proposes to the
+other takes the pair's status ("agreed" once they signed an agreement, else "under negotiation"). Actions that describe the same
+move (same direction, sectors, in force or not, and no conflicting country or rate; agreements: the
+same parties, and sectors named by at most one) are merged into
 one ``Measure``: one draft step with every evidence sentence.
 """
 
@@ -17,9 +19,9 @@ from dataclasses import dataclass
 from tariffsim.news.actions import classify_clause
 from tariffsim.news.conditions import qualifiers
 from tariffsim.news.countries import find_countries
-from tariffsim.news.findings import NEGOTIATING, PROPOSED, Action, Measure, Mention
+from tariffsim.news.findings import AGREED, NEGOTIATING, PROPOSED, Action, Measure, Mention
 from tariffsim.news.products import find_products
-from tariffsim.news.rates import find_rates
+from tariffsim.news.rates import Rate, find_rates
 from tariffsim.news.sentences import split_clauses, split_sentences
 from tariffsim.news.text import Article
 
@@ -61,7 +63,8 @@ def read_findings(article: Article) -> Findings:
     sentences = sentences_of(article)
     actions = [action for sentence in sentences for action in _sentence_actions(sentence)]
     pair, pair_sentence = _pair(actions)
-    actions = [_fill_from_pair(action, pair) for action in actions]
+    agreed = any(a.status == AGREED and pair and set(pair) <= set(a.members) for a in actions)
+    actions = [_fill_from_pair(action, pair, AGREED if agreed else NEGOTIATING) for action in actions]
     return Findings(
         article=article, countries=_country_mentions(sentences), products=_product_mentions(sentences),
         pair=pair, pair_sentence=pair_sentence, actions=tuple(actions), measures=tuple(_merge(actions)),
@@ -96,7 +99,7 @@ def _pair(actions: list[Action]) -> tuple[tuple[str, str] | None, str]:
     return (top[0], top[1]) if first.index(top[0]) < first.index(top[1]) else (top[1], top[0]), sentence
 
 
-def _fill_from_pair(action: Action, pair: tuple[str, str] | None) -> Action:
+def _fill_from_pair(action: Action, pair: tuple[str, str] | None, pair_status: str) -> Action:
     if pair is None:
         return action
     if action.kind == "agreement":
@@ -111,7 +114,7 @@ def _fill_from_pair(action: Action, pair: tuple[str, str] | None) -> Action:
         action = dataclasses.replace(action, target=other[action.imposer],
                                      notes=(*action.notes, "target: the other side of the negotiating pair"))
     if action.status == PROPOSED and {action.imposer, action.target} == set(pair):
-        action = dataclasses.replace(action, status=NEGOTIATING)
+        action = dataclasses.replace(action, status=pair_status)
     return action
 
 
@@ -128,13 +131,19 @@ def _merge(actions: list[Action]) -> list[Measure]:
 
 def _same_move(measure: Measure, action: Action) -> bool:
     first = measure.first
-    if FAMILY[first.action] != FAMILY[action.action] or first.sectors != action.sectors:
-        return False
-    if measure.in_force != Measure((action,)).in_force:
+    if FAMILY[first.action] != FAMILY[action.action] or measure.in_force != Measure((action,)).in_force:
         return False
     if action.kind == "agreement":
-        return set(measure.members) == set(action.members)
-    return all(_agree(getattr(measure, field), getattr(action, field)) for field in ("imposer", "target", "rate"))
+        return set(measure.members) == set(action.members) and _agree(measure.sectors or None, action.sectors or None)
+    if measure.sectors != action.sectors:
+        return False
+    return all(_agree(getattr(measure, field), getattr(action, field)) for field in ("imposer", "target")) and _agree(
+        _rate_key(measure.rate), _rate_key(action.rate))
+
+
+def _rate_key(rate: Rate | None) -> tuple[str, float, float | None] | None:
+    """A rate by what it says ("25%" and "25 percent" are the same rate)."""
+    return None if rate is None else (rate.form, rate.value, rate.previous)
 
 
 def _agree(a: object, b: object) -> bool:

@@ -94,7 +94,7 @@ class Measure:
 
     @property
     def sectors(self) -> tuple[str, ...]:
-        return self.first.sectors
+        return next((a.sectors for a in self.actions if a.sectors), ())
 
     @property
     def members(self) -> tuple[str, ...]:

@@ -3,7 +3,7 @@
 Sentences end at ``.``, ``!`` or ``?`` (and any closing quote or bracket) followed by a space and
 a capital, a digit or an opening quote, except after abbreviations common in news text ("U.S.",
 "Sept.", "Mr.", "No."). Clauses split a sentence where news prose joins two statements: at ``;``,
-before "while", "but", "whereas", "after", "before", "as", "and" following a comma, and before a
+before "while", "but", "whereas", "after", "before", "as", "and" following a comma, before "as" and a capital, and before a
 comma-led "-ing" phrase ("Japan, US to enter talks, shelving tariffs").
 """
 
@@ -19,7 +19,7 @@ ABBREVIATIONS = frozenset({
 BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 CLAUSE_BREAK = re.compile(
     r";\s+|,\s+(?=(?:while|but|whereas|after|before|as|and|although|though)\b)|"
-    r"\s+(?=(?:while|whereas)\s)|,\s+(?=[a-z]+ing\b)",
+    r"\s+(?=(?:while|whereas)\s)|\s+(?=as\s+[A-Z])|,\s+(?=[a-z]+ing\b)",
 )
 
 
