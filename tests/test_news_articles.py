@@ -1,0 +1,108 @@
+"""from-news on articles written for the tests: a US-China steel story with rates, a free trade agreement,
+an HTML page with menus; and the command line."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tariffsim.cli import app
+from tariffsim.news import draft_from_news
+from tariffsim.scenario import scenario_from_dict
+from tariffsim.synthetic import demo_world
+
+ARTICLES = Path(__file__).resolve().parent / "news_articles"
+
+
+def steps(toml: str, active_only: bool = True) -> list[dict]:
+    text = toml if active_only else re.sub(r"^# (\[\[\w+\]\]|\w+ = .*)$", r"\1", toml, flags=re.MULTILINE)
+    data = tomllib.loads(text)
+    return data.get("agreement", []) + data.get("change", [])
+
+
+def test_steel_story_rates_in_force_and_threats_commented_out():
+    draft = draft_from_news(ARTICLES / "us_china_steel.txt")
+    active = steps(draft.toml)
+    assert [(s["importers"], s["exporters"], s["sectors"], s.get("add_points"), s.get("set_percent")) for s in active] == [
+        (["USA"], ["CHN"], ["i_s"], 25, None), (["USA"], ["CHN"], ["nfm"], 10, None), (["CHN"], ["USA"], ["mvh"], None, 40)]
+    threats = [s for s in steps(draft.toml, active_only=False) if s not in active]
+    electronics = next(s for s in threats if s["sectors"] == ["ele"])
+    assert electronics["add_points"] == 10 and electronics["description"].startswith("Threat")
+    soy = next(s for s in threats if "soybeans" in s["description"])
+    assert soy["sectors"] == ["osd", "omt"] and soy["add_points"] == "TODO"
+    # the growth figures are not tariff rates
+    assert not re.search(r"\b[36]\b", draft.toml)
+
+
+def test_free_trade_agreement_removes_tariffs_without_writing_a_number():
+    draft = draft_from_news(ARTICLES / "eu_japan_fta.txt", demo_world(), "demo")
+    agreement, cut = steps(draft.toml)
+    assert agreement["members"] == ["EU", "JPN"] and "cut" not in agreement
+    assert agreement["sectors"] == ["mvh", "agriculture"]
+    assert draft.findings.pair == ("EU", "JPN")
+    assert cut["set_percent"] == 15 and cut["importers"] == ["JPN"] and cut["description"].startswith("Agreed")
+    assert cut["sectors"] == "TODO" and "sector 'dry' is not in this world" in draft.toml  # cheese: no dairy in demo
+
+
+def test_html_page_menus_scripts_captions_and_asides_are_dropped():
+    draft = draft_from_news(ARTICLES / "us_eu_cars.html")
+    article = draft.findings.article
+    assert article.headline == "US threatens 25% tariffs on European cars"
+    body = " ".join(article.paragraphs)
+    for furniture in ("Skip to content", "Home", "Markets", "Bremerhaven", "Oil prices", "Subscribe", "tracking"):
+        assert furniture not in body
+    assert not re.search(r"\b(99|5) percent", draft.toml)
+    threats = steps(draft.toml, active_only=False)
+    assert steps(draft.toml) == []  # nothing in force: both moves are threats
+    cars = next(s for s in threats if s["sectors"] == ["mvh"])
+    assert (cars["importers"], cars["exporters"], cars["add_points"]) == (["USA"], ["EU"], 25)
+    assert not any(a.action == "increase" for a in draft.findings.actions)  # "currently levies" is no change
+
+
+def test_filled_drafts_apply_to_the_demo_world():
+    for name in ("us_china_steel.txt", "eu_japan_fta.txt", "us_eu_cars.html"):
+        toml = draft_from_news(ARTICLES / name, demo_world(), "demo").toml
+        toml = re.sub(r"^(# )?(\[\[\w+\]\]|\w+ = .*)$", r"\2", toml, flags=re.MULTILINE)
+        toml = re.sub(r'^sectors = "TODO"', 'sectors = "ele"', toml, flags=re.MULTILINE)
+        toml = re.sub(r'^(\w+) = "TODO"', r"\1 = 5", toml, flags=re.MULTILINE).replace('["TODO"]', '"all"')
+        scenario_from_dict(tomllib.loads(toml), name).apply(demo_world())
+
+
+runner = CliRunner()
+
+
+def test_cli_writes_draft_and_json(tmp_path):
+    out, found = tmp_path / "draft.toml", tmp_path / "found.json"
+    result = runner.invoke(app, ["from-news", str(ARTICLES / "us_china_steel.txt"), "--world", "demo",
+                                 "--out", str(out), "--json", str(found)])
+    assert result.exit_code == 0, result.output
+    assert "Found in us_china_steel.txt" in result.output and f"wrote {out}" in result.output
+    document = json.loads(found.read_text())
+    assert document["schema"] == "tariffsim.news_findings" and document["world"] == "demo"
+    assert all(set(item) == {"kind", "found", "code", "note", "sentence"} for item in document["items"])
+    assert 'world = "demo"' in out.read_text()
+
+
+def test_cli_prints_the_draft_without_out_and_json_to_stdout():
+    printed = runner.invoke(app, ["from-news", str(ARTICLES / "eu_japan_fta.txt")])
+    assert printed.exit_code == 0 and "[[agreement]]" in printed.output
+    as_json = runner.invoke(app, ["from-news", str(ARTICLES / "eu_japan_fta.txt"), "--json", "-"])
+    assert json.loads(as_json.output)["pair"] == ["EU", "JPN"]
+
+
+def test_cli_errors_are_one_line(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("Menu\nHome\n")
+    result = runner.invoke(app, ["from-news", str(empty)])
+    assert result.exit_code == 1 and "no article text found" in result.output
+    help_ = runner.invoke(app, ["from-news", "--help"])
+    assert "Example:" in help_.output and "tariffsim from-news" in help_.output
+
+
+def test_cli_unknown_world_fails_cleanly(tmp_path):
+    result = runner.invoke(app, ["from-news", str(ARTICLES / "eu_japan_fta.txt"), "--world", str(tmp_path / "nope")])
+    assert result.exit_code == 1 and "not found" in result.output
