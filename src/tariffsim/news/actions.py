@@ -2,7 +2,8 @@
 
 The seven actions (``tariffsim.news.findings.ACTIONS``) are recognised from verb and noun cues,
 only in clauses about tariffs or trade deals (a cue word such as "tariffs", "duties", "trade talks",
-"free trade agreement", "concessions"):
+"free trade agreement", "concessions"; a tariff move needs a tariff word in its sentence, so "exports
+rose 3 percent" is no increase):
 
 ===============  =====================================================================================
 action           cues (in the order they are tried)
@@ -47,6 +48,8 @@ def _cue(pattern: str) -> re.Pattern[str]:
 
 TRADE_CONTEXT = _cue(r"tariffs?\b|dut(y|ies)\b|levies\b|levy\b|import tax|customs\b|trade (talks|negotiations|"
                      r"agreement|deal|pact)|free[- ]trade|FTA\b|concessions?\b|market access|goods\b")
+TARIFF = _cue(r"tariffs?\b|dut(y|ies)\b|levies\b|levy\b|import tax|customs\b|concessions?\b|market access|"
+              r"counter-?measures?")
 CUES = (
     ("exemption", _cue(r"exempt\w*|spar(e|ed|ing)\b|shelv\w*|suspen\w*|postpon\w*|delay\w*|hold(s|ing)? off|"
                        r"held off|put on hold|avoid\w*|waiv\w*|paus\w*|reprieve")),
@@ -91,6 +94,8 @@ def classify_clause(clause: str, offset: int, sentence: str, countries: list[Cou
     if found is None:
         return []
     action, cue = found
+    if action not in ("agreement", "negotiation") and not TARIFF.search(sentence):
+        return []
     end = offset + len(clause)
     inside = [c for c in countries if offset <= c.start < end]
     wares = [p for p in products if offset <= p.start < end]
