@@ -1,0 +1,100 @@
+"""Welfare gradients and optimal tariffs: finite differences, closed form, optimality, Table 3."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tariffsim.errors import OptionError
+from tariffsim.games import optimal_tariffs
+from tariffsim.games.gradients import government_welfare_gradient
+from tariffsim.io import read_ossa
+from tariffsim.models import Armington, Krugman
+from tariffsim.policy import Policy
+from tariffsim.purge import purge
+from tariffsim.replication.ossa2014 import round_half_away, unilateral_table
+from tariffsim.synthetic import random_world
+from tariffsim.world import World
+
+
+@pytest.mark.parametrize("model", [Krugman(), Armington()], ids=lambda m: m.name)
+def test_welfare_gradient_matches_finite_differences(model):
+    world = random_world(4, 3, seed=12)
+    calibration = model.calibrate(world)
+    weights = np.random.default_rng(1).uniform(0.5, 1.5, (4, 3))
+    g_hat, gradient = government_welfare_gradient(calibration, weights=weights)
+    np.testing.assert_allclose(g_hat, model.solve(calibration, Policy(world.tariffs)).government_welfare_hat(weights))
+    step = 1e-6
+    for cell in [(0, 1, 0), (2, 3, 2), (3, 0, 1), (1, 2, 1)]:
+        plus, minus = world.tariffs.copy(), world.tariffs.copy()
+        plus[cell] += step
+        minus[cell] -= step
+        difference = (model.solve(calibration, Policy(plus)).government_welfare_hat(weights)
+                      - model.solve(calibration, Policy(minus)).government_welfare_hat(weights)) / (2 * step)
+        np.testing.assert_allclose(gradient[(slice(None), *cell)], difference, rtol=1e-5, atol=1e-9)
+    assert np.all(gradient[:, [0, 1, 2, 3], [0, 1, 2, 3], :] == 0)
+
+
+@pytest.mark.parametrize("sigma, domestic_share", [(2.0, 0.9), (4.0, 0.6), (6.0, 0.75)])
+def test_two_country_optimal_tariff_has_the_closed_form(sigma, domestic_share):
+    """Armington, one sector, symmetric countries: t* = 1 / ((sigma - 1) * lambda_FF) (Gros 1987;
+    Costinot and Rodriguez-Clare 2014), lambda_FF = the foreign country's domestic share at the optimum."""
+    flows = np.array([[domestic_share, 1 - domestic_share], [1 - domestic_share, domestic_share]])[:, :, None]
+    world = World(["H", "F"], ["g"], flows, np.zeros_like(flows), [sigma])
+    result = optimal_tariffs(Armington().calibrate(world), "H", net_exports="zero")
+    trade = result.equilibrium.trade[:, :, 0]
+    foreign_domestic_share = trade[1, 1] / trade[:, 1].sum()  # F levies no tariff
+    assert result.chosen[0] == pytest.approx(1 / ((sigma - 1) * foreign_domestic_share), rel=1e-7)
+    assert result.kkt_residual < 1e-8
+
+
+def test_optimum_admits_no_improving_feasible_perturbation():
+    world = random_world(4, 3, seed=3, balanced=True)
+    calibration = Krugman().calibrate(world)
+    result = optimal_tariffs(calibration, "C001", net_exports="zero")
+    best = result.government_welfare_hat[1]
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        cube = result.tariffs.copy()
+        cube[[0, 2, 3], 1, :] = np.clip(cube[[0, 2, 3], 1, :] + rng.normal(0, 0.02, (3, 3)), 0, 10)
+        trial = Krugman().solve(calibration, Policy(cube, "zero")).welfare_hat[1]
+        assert trial <= best + 1e-12
+    assert result.kkt_residual < 1e-6 and result.equilibrium.max_residual < 1e-10
+
+
+def test_mfn_and_restricted_choices():
+    world = random_world(4, 3, seed=5, balanced=True)
+    calibration = Krugman().calibrate(world)
+    mfn = optimal_tariffs(calibration, "C000", mfn=True, net_exports="zero")
+    assert len(mfn.chosen) == 3 and all(partner == "*" for partner, _ in mfn.labels)
+    column = mfn.tariffs[1:, 0, :]
+    assert np.all(column == column[0])
+    only = optimal_tariffs(calibration, "C000", partners=["C002"], sectors=["s01"], net_exports="zero")
+    assert only.labels == (("C002", "s01"),)
+    changed = np.argwhere(only.tariffs != world.tariffs)
+    assert all(tuple(c) == (2, 0, 1) for c in changed)
+    assert mfn.gain_pct > 0 and only.gain_pct > 0
+    with pytest.raises(OptionError, match="MFN tariff applies to every partner"):
+        optimal_tariffs(calibration, "C000", mfn=True, partners=["C001"])
+
+
+@pytest.fixture(scope="module")
+def purged(data_dir):
+    return purge(read_ossa(data_dir / "ossa2014"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("panel, weights_file", [("a", None), ("b", "lambda_pol.csv")])
+def test_table3_from_our_optimal_tariffs(purged, reference_dir, panel, weights_file):
+    """Optimiser check: welfare columns within 0.1 point and median tariffs within 1 point of the paper."""
+    folder = reference_dir / "ossa2014"
+    weights = np.loadtxt(folder / weights_file, delimiter=",") if weights_file else None
+    calibration = Krugman().calibrate(purged)
+    optima = [optimal_tariffs(calibration, c, weights=weights, net_exports="zero") for c in purged.countries]
+    assert max(o.kkt_residual for o in optima) < 1e-6
+    computed = unilateral_table(purged, [o.tariffs for o in optima], weights)
+    published = pd.read_csv(folder / f"table3{panel}.csv").set_index("region")
+    welfare = ["G_own", "G_others", "W_own", "W_others"]
+    assert np.max(np.abs(round_half_away(computed[welfare].to_numpy(), 1) - published[welfare].to_numpy())) <= 0.1 + 1e-9
+    assert np.max(np.abs(computed["median_tariff"].to_numpy() - published["median_tariff"].to_numpy())) <= 1.0
