@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from tariffsim.cli._common import DATA_HELP, friendly_errors, load_world, print_frame, status, stdout
+from tariffsim.cli._common import DATA_HELP, friendly_errors, print_frame, status, stdout
 
 HEADLINE = {"welfare": "welfare", "relative_wage": "rel. wage", "price_index": "prices",
             "exports": "exports", "imports": "imports", "tariff_revenue": "tariff rev."}
@@ -20,7 +20,7 @@ def solve(
     scenario: Path = typer.Option(..., "--scenario", "-s", exists=True, dir_okay=False,
                                   help="Scenario file (TOML), e.g. examples/us_autos_japan.toml."),
     data: str = typer.Option(None, "--data", "-d", help=DATA_HELP + " Default: the scenario's `world`."),
-    model: str = typer.Option("krugman", "--model", "-m", help="krugman (Ossa 2014, with profits) or armington."),
+    model: str = typer.Option("krugman", "--model", "-m", help="krugman (Ossa 2014, with profits), armington, or caliendo_parro (input-output links; needs a cp2015-layout folder)."),
     purge: bool = typer.Option(False, "--purge", help="Purge trade imbalances first (then net exports are zero)."),
     country: list[str] = typer.Option([], "--country", "-c", help="Also show sector results for this country (repeatable)."),
     json_file: str = typer.Option(None, "--json", help="Write results as JSON to this file ('-' for stdout)."),
@@ -34,18 +34,12 @@ def solve(
     with friendly_errors(ctx):
         import json
 
-        from tariffsim.models import get_model
-        from tariffsim.purge import purge as purge_world
+        from tariffsim.cli._calibrate import calibrated
         from tariffsim.results import country_table, sector_values, to_json_dict, write_results
         from tariffsim.scenario import load_scenario
 
         plan = load_scenario(scenario)
-        world = load_world(data, plan.world)
-        solver = get_model(model)
-        with status("purging trade imbalances" if purge else "calibrating"):
-            if purge:
-                world = purge_world(world)
-            calibration = solver.calibrate(world)
+        solver, world, calibration = calibrated(model, data, plan.world, purge)
         policy = plan.apply(world)
         with status(f"solving {plan.title!r} with the {solver.name} model"):
             equilibrium = solver.solve(calibration, policy)

@@ -7,10 +7,12 @@ import os
 from tariffsim import datasets
 from tariffsim.errors import DataValidationError
 from tariffsim.io._tables import SUFFIXES
+from tariffsim.io.cp2015 import is_cp2015_folder, read_cp2015
 from tariffsim.io.long import EXPECTED_FILES, read_long_folder
 from tariffsim.io.ossa import read_ossa
 from tariffsim.synthetic import demo_world
 from tariffsim.world import World
+from tariffsim.world_io import IOWorld
 
 OSSA_FILES = "trade_ijs.csv, tariff_ijs.csv, sigma_s.csv, regions.csv and labels.csv or sectors.csv"
 
@@ -21,7 +23,8 @@ def read_world(spec: str | os.PathLike[str]) -> World:
     ``"demo"`` is the synthetic demo world; anything else is resolved by ``datasets.dataset_path``
     (a path, or a name under TARIFFSIM_DATA) to a folder read by its contents: ``trade_ijs.csv``
     means an Ossa-style folder (``read_ossa``, main sigma), ``flows.*`` a long-format folder
-    (``read_long_folder``).
+    (``read_long_folder``), ``trade.csv`` with ``intermediate_consumption.csv`` the cp2015 layout
+    (``read_cp2015(...).world``; ``read_io_world`` keeps its input-output tables).
     """
     if str(spec) == datasets.DEMO:
         return demo_world()
@@ -37,8 +40,23 @@ def read_world(spec: str | os.PathLike[str]) -> World:
         return read_ossa(path)
     if any((path / f"flows{suffix}").is_file() for suffix in SUFFIXES):
         return read_long_folder(path)
+    if is_cp2015_folder(path):  # input-output layout: its trade flows, tariffs and sigma = theta + 1
+        return read_cp2015(path).world
     found = sorted(p.name for p in path.iterdir())
     raise DataValidationError(
         f"{path} matches no known data layout (found: {', '.join(found) or 'nothing'}); fix: give a"
-        f" folder holding either {OSSA_FILES} (Ossa-style), or {EXPECTED_FILES} (long format)"
+        f" folder holding either {OSSA_FILES} (Ossa-style), {EXPECTED_FILES} (long format), or trade.csv and"
+        " intermediate_consumption.csv (cp2015 layout)"
     )
+
+
+def read_io_world(spec: str | os.PathLike[str]) -> IOWorld:
+    """The world with input-output tables named by ``spec`` (a path, or a name under TARIFFSIM_DATA)."""
+    path = datasets.dataset_path(spec)
+    if not path.is_dir() or not is_cp2015_folder(path):
+        raise DataValidationError(
+            f"{path} holds no input-output data; fix: the caliendo_parro model needs a cp2015-layout folder "
+            "(trade.csv, intermediate_consumption.csv, final_consumption.csv, value_added.csv, deficit.csv, "
+            "theta.csv, regions.txt, sectors.txt), e.g. --data cp2015"
+        )
+    return read_cp2015(path)
