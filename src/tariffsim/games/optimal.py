@@ -23,6 +23,9 @@ from tariffsim.models import Calibration, get_model
 from tariffsim.policy import NetExportsRule, Policy
 
 INNER_TOLERANCE = 1e-10
+# Smallest gain in log G_hat (1e-9 = 0.0000001%) that justifies jumping to a prohibitive tariff: below
+# it, a tariff on a negligible flow would wander to its bound on rounding noise.
+PLATEAU_GAIN = 1e-9
 
 
 @dataclass(frozen=True)
@@ -211,7 +214,7 @@ def _search_with_prohibitive_scan(x0, lower, upper, args, options: SearchOptions
     that plateau lies a valley: a gradient search started low never gets there (Japan's rice under
     political-economy weights is the case in Ossa 2014). After each search, every chosen tariff is
     tried at its upper bound (one equilibrium each); if any is better, all improving ones are raised
-    and the search restarts there. Stops when no upper-bound move improves.
+    and the search restarts there. Stops when no upper-bound move improves by more than PLATEAU_GAIN.
     """
     best = _search(x0, lower, upper, args, options, country)
     solves = best[4]
@@ -223,7 +226,7 @@ def _search_with_prohibitive_scan(x0, lower, upper, args, options: SearchOptions
             trial[k] = upper[k]
             value = float(_adjoint.weighted_log_welfare(jnp.asarray(trial), jnp.zeros(2 * args["fixed"].shape[0]),
                                                         **args)[0])
-            if value > best[1]:
+            if value > best[1] + PLATEAU_GAIN:
                 improving.append(k)
         solves += int(np.sum(x < upper))
         if not improving:
@@ -232,7 +235,7 @@ def _search_with_prohibitive_scan(x0, lower, upper, args, options: SearchOptions
         start[improving] = upper[improving]
         candidate = _search(start, lower, upper, args, options, country)
         solves += candidate[4]
-        if candidate[1] <= best[1]:
+        if candidate[1] <= best[1] + PLATEAU_GAIN:
             return best[0], best[1], best[2], best[3], solves
         best = candidate
 
