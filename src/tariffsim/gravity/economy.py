@@ -107,23 +107,39 @@ def cost_matrix(
     Missing pairs are an error that names them.
     """
     require_columns(data, [exporter, importer, *coefficients], "trade-cost covariates")
-    log_cost = sum(float(b) * data[k].astype(float).to_numpy() for k, b in coefficients.items())
-    series = pd.Series(np.asarray(log_cost, dtype=float) + 0.0, index=pd.MultiIndex.from_arrays(
+    log_cost = np.zeros(len(data)) + sum(float(b) * data[k].astype(float).to_numpy() for k, b in coefficients.items())
+    if pair_effects is not None:
+        keys = pd.MultiIndex.from_arrays([data[exporter].astype(str), data[importer].astype(str)])
+        log_cost = log_cost + pair_effects.reindex(keys).to_numpy()
+    return np.exp(pair_matrix(data, log_cost, countries, exporter=exporter, importer=importer))
+
+
+def pair_matrix(
+    data: pd.DataFrame,
+    values: np.ndarray,
+    countries: tuple[str, ...],
+    *,
+    exporter: str = "exporter",
+    importer: str = "importer",
+) -> np.ndarray:
+    """Arrange ``values`` (one per row of ``data``, shape (rows,)) as an (N, N) exporter x importer matrix.
+
+    Every exporter-importer pair of ``countries`` (domestic pairs included) needs exactly one row with a
+    non-missing value; duplicated and missing pairs are errors that name them.
+    """
+    series = pd.Series(np.asarray(values, dtype=float), index=pd.MultiIndex.from_arrays(
         [data[exporter].astype(str), data[importer].astype(str)]))
     if series.index.has_duplicates:
         dup = series.index[series.index.duplicated()][0]
         raise DataValidationError(f"more than one row for exporter {dup[0]}, importer {dup[1]}: give one year")
-    if pair_effects is not None:
-        series = series + pair_effects.reindex(series.index).to_numpy()
-    full = pd.MultiIndex.from_product([countries, countries])
-    matrix = series.reindex(full)
+    matrix = series.reindex(pd.MultiIndex.from_product([countries, countries]))
     if matrix.isna().any():
         missing = list(matrix.index[matrix.isna()][:5])
         raise DataValidationError(
             f"no trade cost for pairs {missing} ({int(matrix.isna().sum())} in all): the data must hold every "
             "exporter-importer pair, domestic pairs included (fill missing pair effects first)"
         )
-    return np.exp(matrix.to_numpy().reshape(len(countries), len(countries)))
+    return matrix.to_numpy().reshape(len(countries), len(countries))
 
 
 def economy_from_data(

@@ -16,6 +16,7 @@ from tariffsim.gravity.book import BOOK_YEARS
 from tariffsim.gravity.design import GravityDesign
 from tariffsim.gravity.economy import GravityEconomy, cost_matrix, economy_from_data
 from tariffsim.gravity.estimate import GravityResult, estimate
+from tariffsim.gravity.pair_effects import fill_pair_effects
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,21 +58,9 @@ def nafta(
     stage1 = estimate(data, design, tol=1e-10)
     b_rta = float(stage1.coefficients.loc["RTA", "estimate"])
     rows = panel.add_gravity_columns(data[data["year"] == year], year=None).reset_index(drop=True)
-    pair_fe = stage1.fixed_effects()[panel.PAIR]
-    rows["t_bar"] = np.exp(pair_fe.reindex(rows[panel.PAIR]).to_numpy())
-    known = rows[rows["t_bar"].notna()]
-    stage2 = estimate(known, "t_bar ~ ln_DIST + CNTG + LANG + CLNY + INTL_BRDR | exporter + importer",
-                      vcov="hetero", tol=1e-10)
-    predicted = stage2.fixed_effects()
-    fill = np.exp(
-        rows[list(stage2.coefficients.index)].to_numpy(float) @ stage2.coefficients["estimate"].to_numpy()
-        + predicted["exporter"].reindex(rows["exporter"].astype(str)).to_numpy()
-        + predicted["importer"].reindex(rows["importer"].astype(str)).to_numpy()
-    )
-    log_t_bar = np.log(rows["t_bar"].fillna(pd.Series(fill, index=rows.index)))
-    effects = pd.Series(log_t_bar.to_numpy(), index=pd.MultiIndex.from_arrays([rows["exporter"], rows["importer"]]))
+    effects, stage2 = fill_pair_effects(stage1, rows)
     economy = economy_from_data(rows, {"RTA": b_rta}, sigma=sigma, pair_effects=effects)
     among = rows["exporter"].isin(members) & rows["importer"].isin(members) & (rows[panel.BORDER] == 1)
     T_new = cost_matrix(rows.assign(RTA=rows["RTA"].where(~among, 0)), {"RTA": b_rta}, economy.countries,
                         pair_effects=effects)
-    return Experiment(economy, T_new, (stage1, stage2))
+    return Experiment(economy, T_new, (stage1, stage2) if stage2 is not None else (stage1,))

@@ -178,6 +178,11 @@ class GEResult:
                                         "counterfactual": c, "change_percent": 100 * (c / b - 1)}))
         return pd.concat(frames, ignore_index=True)
 
+    def change_percent(self) -> np.ndarray:
+        """Percent change (counterfactual / baseline - 1) * 100 of every country variable, shape
+        (len(VARIABLES), N): rows in ``VARIABLES`` order, columns in ``countries`` order."""
+        return np.stack([100 * (f(self.counterfactual) / f(self.baseline) - 1) for f in _COUNTRY_VARIABLES.values()])
+
     def to_frame(self) -> pd.DataFrame:
         """The canonical long table: country, variable, scenario (baseline/counterfactual/change_percent), value."""
         wide = self.country_table()
@@ -218,6 +223,7 @@ _COUNTRY_VARIABLES = {
     "real_gdp": lambda q: q.Y / q.P,
     "welfare": lambda q: q.E / q.P,
 }
+VARIABLES = tuple(_COUNTRY_VARIABLES)  # country variables of ``GEResult.country_table``, in order
 
 
 def counterfactual(
