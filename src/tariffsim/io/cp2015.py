@@ -58,7 +58,6 @@ def read_cp2015(folder: str | os.PathLike[str]) -> IOWorld:
     flows, row_of = _cube(trade_t, axes, ("value", baseline_column), header)
     theta = _cube(_table(folder, "theta.csv", ("sector", "value"), header), {"sector": sectors}, ("value",), header)[0][0]
     sigma = theta + 1
-    shape = (len(regions), len(regions), len(sectors))
 
     def locate(cell) -> str:
         kind, *index = cell
@@ -67,7 +66,7 @@ def read_cp2015(folder: str | os.PathLike[str]) -> IOWorld:
         if kind == "country":
             return f"country {regions[index[0]]} (its domestic rows in trade.csv)"
         column = "value" if kind == "trade" else baseline_column
-        return trade_t.where(int(row_of[np.ravel_multi_index(tuple(index), shape)]), column)
+        return trade_t.where(int(row_of[tuple(index)]), column)
 
     check_arrays(flows[0], flows[1], sigma, regions, sectors, locate=locate, header=header)
     world = World(countries=regions, sectors=sectors, trade=flows[0], tariffs=flows[1], sigma=sigma,

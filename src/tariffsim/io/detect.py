@@ -45,8 +45,8 @@ def read_world(spec: str | os.PathLike[str]) -> World:
     found = sorted(p.name for p in path.iterdir())
     raise DataValidationError(
         f"{path} matches no known data layout (found: {', '.join(found) or 'nothing'}); fix: give a"
-        f" folder holding either {OSSA_FILES} (Ossa-style), {EXPECTED_FILES} (long format), or trade.csv and"
-        " intermediate_consumption.csv (cp2015 layout)"
+        f" folder holding either {OSSA_FILES} (Ossa-style), or {EXPECTED_FILES} (long format), or trade.csv"
+        " and intermediate_consumption.csv (cp2015 layout)"
     )
 
 
