@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from tariffsim.cli import compare, from_news, info, purge, solve
+from tariffsim.cli import compare, from_news, gravity, info, purge, solve
 from tariffsim.cli._common import State
 
 app = typer.Typer(
@@ -34,6 +34,7 @@ app.command("compare", no_args_is_help=True)(compare.compare)
 app.command("info", no_args_is_help=True)(info.info)
 app.command("purge", no_args_is_help=True)(purge.purge)
 app.command("from-news", no_args_is_help=True)(from_news.from_news)
+app.add_typer(gravity.app, name="gravity")
 
 
 def main() -> None:

@@ -115,9 +115,10 @@ class GEIntervals:
         return pd.DataFrame([vars(f) for f in self.failures], columns=["draw", "error", "message"])
 
     def failure_counts(self) -> pd.Series:
-        """Number of failed draws by reason (exception type and message)."""
+        """Number of failed draws by reason: exception type and message, numbers in it shown as ``#``."""
         table = self.failure_table()
-        return (table["error"] + ": " + table["message"]).value_counts()
+        masked = table["message"].str.replace(r"[-+]?\d+(\.\d+)?(e[-+]?\d+)?", "#", regex=True)
+        return (table["error"] + ": " + masked).value_counts()
 
     def coefficient_summary(self) -> pd.DataFrame:
         """Per term: mean and standard deviation of the drawn coefficients (successful draws only)."""

@@ -1,0 +1,255 @@
+"""``tariffsim gravity``: estimate a gravity equation (PPML, pyfixest) and run GE experiments with intervals."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from tariffsim.cli._common import friendly_errors, print_frame, status, stderr, stdout
+
+if TYPE_CHECKING:
+    from tariffsim.gravity.estimate import GravityResult
+    from tariffsim.gravity.pipeline import ExperimentRun
+    from tariffsim.gravity.uncertainty import GEIntervals
+
+app = typer.Typer(
+    help="Structural gravity: PPML estimation with high-dimensional fixed effects and one-sector GE experiments.",
+    no_args_is_help=True,
+)
+
+DATA_HELP = "Gravity panel: one row per exporter, importer (and year); a .dta, .csv or .parquet file."
+HEADLINE = {"real_gdp": "real GDP", "welfare": "welfare", "factory_gate_price": "factory-gate price",
+            "exports": "exports", "imports": "imports", "inward_mr": "inward MR"}
+
+
+@app.command("estimate", no_args_is_help=True)
+def estimate(
+    ctx: typer.Context,
+    data: Path = typer.Option(..., "--data", "-d", help=DATA_HELP),
+    formula: str = typer.Option(..., "--formula", "-f",
+                                help="pyfixest/fixest formula, e.g. \"trade ~ RTA | exp_year + imp_year + pair\"."),
+    cluster: str = typer.Option("pair", "--cluster", help="Cluster column for standard errors, or hetero / iid."),
+    year: list[int] = typer.Option([], "--year", "-y", help="Keep only this year (repeatable); default: all."),
+    method: str = typer.Option("ppml", "--method", help="ppml (pyfixest.fepois) or ols (pyfixest.feols, log outcome)."),
+    json_file: str = typer.Option(None, "--json", help="Write the estimates as JSON to this file ('-' for stdout)."),
+    csv_file: Path = typer.Option(None, "--csv", help="Write the tidy coefficient table (CSV) to this file."),
+    latex_file: Path = typer.Option(None, "--latex", help="Write the coefficient table as a LaTeX tabular here."),
+) -> None:
+    """Estimate a gravity equation by PPML with high-dimensional fixed effects (pyfixest).
+
+    Derived columns are added when the formula uses them: exp_year, imp_year, pair, INTL_BRDR,
+    INTL_BRDR_<year>, ln_DIST. Dropped observations are reported with their reason.
+
+    Example: [bold]tariffsim gravity estimate --data Chapter2Application2.dta --formula "trade ~ RTA | exp_year + imp_year + pair" --year 1986 --year 2006[/]
+    """
+    with friendly_errors(ctx):
+        from tariffsim.gravity.data_file import read_gravity_data
+        from tariffsim.gravity.estimate import estimate as fit_gravity
+
+        table = read_gravity_data(data)
+        if year:
+            table = _years(table, year, data)
+        with status(f"estimating {formula}"):
+            fit = fit_gravity(table, formula, method=method, vcov=cluster)  # type: ignore[arg-type]
+        document = {"schema": "tariffsim.gravity_estimate", "data": str(data), "years": year or None,
+                    **_estimate_json(fit)}
+        if json_file == "-":
+            stdout.print_json(json.dumps(document, allow_nan=True))
+        else:
+            _print_estimate(fit)
+        _write_text(json_file, json.dumps(document, indent=2, allow_nan=True))
+        if csv_file is not None:
+            fit.to_csv(str(csv_file))
+            _wrote(csv_file, json_file)
+        if latex_file is not None:
+            latex_file.write_text(fit.to_latex(), encoding="utf-8")
+            _wrote(latex_file, json_file)
+
+
+@app.command("ge", no_args_is_help=True)
+def ge(
+    ctx: typer.Context,
+    data: Path = typer.Option(..., "--data", "-d", help=DATA_HELP),
+    experiment: Path = typer.Option(..., "--experiment", "-e", help="Experiment file (TOML), e.g. "
+                                    "examples/gravity/nafta.toml."),
+    year: int = typer.Option(None, "--year", "-y", help="Baseline year of the GE (default: year in \\[ge])."),
+    json_file: str = typer.Option(None, "--json", help="Write results as JSON to this file ('-' for stdout)."),
+    csv_dir: Path = typer.Option(None, "--csv", help="Write country / bilateral / coefficients (/ intervals, "
+                                 "failures) CSV files to this folder."),
+    draws: int = typer.Option(None, "--draws", "-n", help="Draws for confidence intervals (default: \\[uncertainty] "
+                              "draws; 0 = none)."),
+    method: str = typer.Option(None, "--method", help="monte-carlo or bootstrap (default: \\[uncertainty] method)."),
+    seed: int = typer.Option(None, "--seed", help="Random seed of the draws (default: \\[uncertainty] seed)."),
+    scheduler: str = typer.Option("local", "--scheduler", help="Where draws run: local (a dask LocalCluster), "
+                                  "serial, or a dask scheduler address such as tcp://10.0.0.5:8786."),
+    workers: int = typer.Option(None, "--workers", help="LocalCluster workers (default: dask's choice)."),
+) -> None:
+    """Run a GE experiment: estimate, change trade costs, solve the verified GE, optionally with intervals.
+
+    Example: [bold]tariffsim gravity ge --data Chapter2Application2.dta --year 2006 --experiment examples/gravity/nafta.toml --draws 200[/]
+    """
+    with friendly_errors(ctx):
+        from dataclasses import replace
+
+        from tariffsim.errors import OptionError
+        from tariffsim.gravity.data_file import read_gravity_data
+        from tariffsim.gravity.experiment_file import load_experiment
+        from tariffsim.gravity.pipeline import run_experiment
+
+        spec = load_experiment(experiment)
+        plan = replace(spec.uncertainty, **{k: v for k, v in (("draws", draws), ("method", method), ("seed", seed))
+                                            if v is not None})
+        if plan.method not in ("monte-carlo", "bootstrap") or plan.draws < 0:
+            raise OptionError(f"--method {plan.method!r} / --draws {plan.draws}: use --method monte-carlo or "
+                              "bootstrap and --draws 0 or more")
+        table = read_gravity_data(data)
+        with status(f"estimating and solving {spec.title!r}"):
+            run = run_experiment(spec, table, year)
+        intervals = _intervals(run, plan, scheduler, workers) if plan.draws else None
+        document = _ge_json(run, intervals, experiment, data)
+        if json_file == "-":
+            stdout.print_json(json.dumps(document, allow_nan=True))
+        else:
+            _print_ge(run, intervals)
+        _write_text(json_file, json.dumps(document, indent=2, allow_nan=True))
+        if csv_dir is not None:
+            for path in _write_csv(run, intervals, csv_dir):
+                _wrote(path, json_file)
+
+
+# --------------------------------------------------------------------------------------- helpers
+def _years(table: Any, years: list[int], path: Path) -> Any:
+    from tariffsim.errors import DataValidationError
+
+    if "year" not in table.columns:
+        raise DataValidationError(f"{path}: --year needs a 'year' column (columns: {list(table.columns)})")
+    kept = table[table["year"].isin(years)]
+    if kept.empty:
+        raise DataValidationError(f"{path}: no rows for years {years}")
+    return kept
+
+
+def _intervals(run: ExperimentRun, plan: Any, scheduler: str, workers: int | None) -> GEIntervals:
+    from tariffsim.gravity.uncertainty import GEOptions, bootstrap_pairs, monte_carlo
+
+    options = GEOptions(reference=run.result.reference, kind=run.result.kind, imbalance=run.result.imbalance)
+    run_args = dict(draws=plan.draws, seed=plan.seed, confidence=plan.confidence, scheduler=scheduler,
+                    workers=workers)
+    label = f"{plan.method} draws"
+    with _progress(label, plan.draws) as advance:
+        if plan.method == "bootstrap":
+            result = bootstrap_pairs(run.sample, run.fit.formula, run.costs, options,
+                                     cluster=run.spec.estimation.cluster, progress=advance, **run_args)
+        else:
+            result = monte_carlo(run.costs, run.fit.vcov, options, progress=advance, **run_args)
+    if result.n_failed:
+        reasons = "; ".join(f"{n} x {reason}" for reason, n in result.failure_counts().items())
+        stderr.print(f"[bold yellow]warning:[/] {result.n_failed} of {result.n_draws} draws failed and are left out "
+                     f"of the intervals: {reasons}", highlight=False, markup=True)
+    return result
+
+
+@contextlib.contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on stderr (only when stderr is a terminal); yields its advance callback."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=stderr, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _estimate_json(fit: GravityResult) -> dict[str, Any]:
+    return {"formula": fit.formula, "method": fit.method, "vcov": fit.vcov_type, "nobs": fit.nobs,
+            "coefficients": fit.to_frame().to_dict(orient="records"),
+            "dropped": {str(reason): int(n) for reason, n in fit.dropped_counts().items()}}
+
+
+def _print_estimate(fit: GravityResult) -> None:
+    counts = fit.dropped_counts()
+    dropped = "; ".join(f"{n} {reason}" for reason, n in counts.items()) or "none"
+    print_frame(fit.coefficients, f"{fit.method.upper()}: {fit.formula}", digits=4,
+                caption=f"N = {fit.nobs}; standard errors: {fit.vcov_type}; dropped rows: {dropped}")
+
+
+def _ge_json(run: ExperimentRun, intervals: GEIntervals | None, experiment: Path, data: Path) -> dict[str, Any]:
+    result = run.result
+    return {
+        "schema": "tariffsim.gravity_ge", "title": run.spec.title, "description": run.spec.description,
+        "experiment": str(experiment), "data": str(data), "year": run.year, "kind": result.kind,
+        "imbalance": result.imbalance, "reference": result.reference, "sigma": result.sigma,
+        "estimation": _estimate_json(run.fit),
+        "solver": {"max_residual": result.max_residual, "steps": result.steps},
+        "results": result.country_table().to_dict(orient="records"),
+        "intervals": intervals.to_json_dict() if intervals is not None else None,
+    }
+
+
+def _print_ge(run: ExperimentRun, intervals: GEIntervals | None) -> None:
+    result = run.result
+    coefficients = ", ".join(f"{t} = {b:.4f}" for t, b in zip(run.costs.terms, run.costs.beta, strict=True))
+    wide = result.country_table().pivot(index="country", columns="variable", values="change_percent")
+    print_frame(wide[list(HEADLINE)].rename(columns=HEADLINE),
+                f"{run.spec.title} — {result.kind} GE, {run.year}, % change",
+                digits=3, caption=(f"{run.fit.formula}: {coefficients} (N = {run.fit.nobs}). Prices relative to "
+                                   f"{result.reference}'s consumer prices. Equilibrium verified: max residual "
+                                   f"{result.max_residual:.1e}."))
+    if intervals is None:
+        return
+    import pandas as pd
+
+    low, high = intervals.bounds()
+    frame = intervals.to_frame()
+    cells = {}
+    for variable in ("real_gdp", "welfare", "exports"):
+        part = frame[frame["variable"] == variable].set_index("country")
+        cells[f"{HEADLINE[variable]} low"] = part[f"p{low:g}"]
+        cells[f"{HEADLINE[variable]} high"] = part[f"p{high:g}"]
+    print_frame(pd.DataFrame(cells).rename_axis("country"),
+                f"{intervals.confidence:g}% intervals ({intervals.method}, "
+                f"{intervals.n_draws - intervals.n_failed} of {intervals.n_draws} draws, seed {intervals.seed})",
+                digits=3, caption=_failure_caption(intervals))
+
+
+def _failure_caption(intervals: GEIntervals) -> str:
+    if not intervals.n_failed:
+        residual = "" if math.isnan(intervals.max_residual) else f" (max residual {intervals.max_residual:.1e})"
+        return f"Every draw solved and verified{residual}."
+    return f"{intervals.n_failed} draws failed (see the failures table); intervals use the others."
+
+
+def _write_csv(run: ExperimentRun, intervals: GEIntervals | None, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {"country": run.result.country_table(), "bilateral": run.result.bilateral(),
+              "coefficients": run.fit.to_frame()}
+    if intervals is not None:
+        tables["intervals"] = intervals.to_frame()
+        tables["failures"] = intervals.failure_table()
+    paths = []
+    for name, table in tables.items():
+        path = folder / f"{name}.csv"
+        table.to_csv(path, index=False)
+        paths.append(path)
+    return paths
+
+
+def _write_text(target: str | None, text: str) -> None:
+    if target and target != "-":
+        Path(target).write_text(text + "\n", encoding="utf-8")
+        _wrote(Path(target), target)
+
+
+def _wrote(path: Path, json_file: str | None) -> None:
+    """Say what was written: on stdout, unless stdout carries JSON (then on stderr)."""
+    (stderr if json_file == "-" else stdout).print(f"wrote {path}")
