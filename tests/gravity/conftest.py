@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "gravity"
+
 
 @pytest.fixture(scope="session")
 def yotov(data_dir: Path):
@@ -28,3 +30,21 @@ def cross_section_2006(yotov) -> pd.DataFrame:
 
     data = yotov("Chapter2Application2")
     return add_gravity_columns(data[data["year"] == 2006]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def nafta_run(yotov):
+    """examples/gravity/nafta.toml run on Chapter2Application2 (estimation, pair effects, verified full GE)."""
+    from tariffsim.gravity.experiment_file import load_experiment
+    from tariffsim.gravity.pipeline import run_experiment
+
+    return run_experiment(load_experiment(EXAMPLES / "nafta.toml"), yotov("Chapter2Application2"))
+
+
+@pytest.fixture(scope="session")
+def borders_run(yotov):
+    """examples/gravity/no_borders.toml run on Chapter2Application1 (2006 cross-section)."""
+    from tariffsim.gravity.experiment_file import load_experiment
+    from tariffsim.gravity.pipeline import run_experiment
+
+    return run_experiment(load_experiment(EXAMPLES / "no_borders.toml"), yotov("Chapter2Application1"))

@@ -100,6 +100,7 @@ def run_experiment(spec: ExperimentSpec, data: pd.DataFrame, year: int | None = 
             "other effects separately, or write them as covariates"
         )
     rows = ge_rows(spec.estimation, data, year)  # before estimating: a wrong year fails fast
+    _check_changes(spec, rows)
     fit = estimate(sample, formula, vcov=spec.estimation.cluster, tol=1e-10)
     pair_effects, stage2 = (None, None)
     if panel.PAIR in effects:
@@ -123,3 +124,15 @@ def reference_country(costs: LinearCosts, name: str | None) -> str:
     if name not in costs.countries:
         raise ScenarioError(f"[ge] reference = {name!r} is not a country of the data.{suggest(name, costs.countries)}")
     return name
+
+
+def _check_changes(spec: ExperimentSpec, rows: pd.DataFrame) -> None:
+    """Country names and variables of every change exist in the GE year's data (checked before estimating)."""
+    exporters, importers = rows["exporter"].astype(str).to_numpy(), rows["importer"].astype(str).to_numpy()
+    countries = tuple(sorted(set(exporters) | set(importers)))
+    for change in spec.changes:
+        change.pairs(exporters, importers, countries)
+        for variable in change.variables:
+            if variable not in rows.columns:
+                raise ScenarioError(f"{spec.origin}, {change.label}: variable {variable!r} is not a column of the "
+                                    f"data.{suggest(variable, [str(c) for c in rows.columns])}")
