@@ -72,12 +72,18 @@ def _gather(gradient_cube, control: Control, n_variables: int):
 
 
 @jax.jit
-def weighted_log_welfare(x, u0, base, fixed, control: Control, weights, country_weights, net_exports):
-    """Value and gradient in ``x`` of sum_k omega_k log G_hat_k, with the equilibrium behind it.
+def weighted_log_welfare(x, u0, base, fixed, control: Control, weights, country_weights, net_exports,
+                         constraints=None, penalty=0.0):
+    """Value and gradient in ``x`` of omega . log G_hat - penalty/2 |A log G_hat|^2, through the equilibrium.
+
+    With ``penalty = 0`` this is a weighted sum of log government welfare (a best response when omega
+    picks one country); the quadratic term serves augmented-Lagrangian searches with linear
+    constraints ``A log G_hat = 0`` on the gains (equal gains in trade talks).
 
     Args:
         x: (K,) chosen tariffs. u0: (2N,) starting log-hats (warm start). fixed: (N,N,S) other tariffs.
         weights: (N,S) political-economy weights. country_weights: (N,) omega.
+        constraints: (M,N) matrix A (None: no constraints). penalty: the penalty parameter rho.
     Returns:
         (value, gradient (K,), G_hat (N,), u (2N,), max |residual| of the Newton solve).
     """
@@ -85,7 +91,11 @@ def weighted_log_welfare(x, u0, base, fixed, control: Control, weights, country_
     u, residual = solve_equilibrium(u0, base, tariffs, net_exports)
 
     def objective(u_, t_):
-        return jnp.sum(country_weights * jnp.log(government_welfare(u_, t_, base, weights)))
+        log_g = jnp.log(government_welfare(u_, t_, base, weights))
+        value = jnp.sum(country_weights * log_g)
+        if constraints is not None:
+            value = value - 0.5 * penalty * jnp.sum((constraints @ log_g) ** 2)
+        return value
 
     gradient = _gather(_adjoint_gradient(objective, u, tariffs, base, net_exports), control, x.shape[0])
     return objective(u, tariffs), gradient, government_welfare(u, tariffs, base, weights), u, residual
