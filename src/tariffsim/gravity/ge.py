@@ -19,11 +19,11 @@ from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
-from scipy.special import logsumexp
 
 from tariffsim.errors import ConvergenceError, DataValidationError
 from tariffsim.gravity._equations import (
     expenditure,
+    logsumexp,
     log_mr_jacobian,
     log_mr_residual,
     market_clearing_residual,

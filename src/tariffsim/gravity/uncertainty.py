@@ -308,7 +308,7 @@ def _bootstrap_chunk(
                 fit = estimate(resample, formula, vcov="iid", tol=tol)
             estimates = fit.coefficients["estimate"].reindex(list(costs.terms))
             if estimates.isna().any():
-                notes = " ".join(str(w.message).split()[:20]) if caught else ""
+                notes = " ".join(str(caught[0].message).split())[:200] if caught else ""
                 raise DataValidationError(f"term(s) {list(estimates.index[estimates.isna()])} not estimated in this "
                                           f"resample (collinear with the fixed effects or constant). {notes}")
             beta = estimates.to_numpy(float)
