@@ -22,6 +22,7 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -269,52 +270,52 @@ def _solve_draw(costs: LinearCosts, beta: np.ndarray, options: GEOptions) -> tup
         return result.change_percent(), result.max_residual
 
 
-def _failed(shape: tuple[int, ...], error: BaseException) -> tuple[np.ndarray, tuple[str, str], float]:
-    return np.full(shape, np.nan), (type(error).__name__, str(error).strip().splitlines()[0][:300]), math.nan
+def _draw(costs: LinearCosts, options: GEOptions, coefficients: Callable[[], np.ndarray]) -> tuple:
+    """One draw as (beta (K,), changes (V, N), failure (type, message) or None, residual).
+
+    ``coefficients()`` gives the draw's beta (or raises, e.g. a failed re-estimation); a failure in it
+    or in the GE leaves NaN changes and records the reason.
+    """
+    beta = np.full(len(costs.terms), np.nan)
+    try:
+        beta = coefficients()
+        values, residual = _solve_draw(costs, beta, options)
+        return beta, values, None, residual
+    except DRAW_FAILURES as error:
+        reason = (type(error).__name__, str(error).strip().splitlines()[0][:300])
+        return beta, np.full((len(ge.VARIABLES), len(costs.countries)), np.nan), reason, math.nan
 
 
 def _monte_carlo_chunk(chunk: tuple[int, np.ndarray], costs: LinearCosts, options: GEOptions) -> list[tuple]:
-    """One row per draw of the chunk: (beta (K,), changes (V, N), failure or None, residual)."""
-    shape = (len(ge.VARIABLES), len(costs.countries))
-    rows = []
-    for beta in chunk[1]:
-        try:
-            values, residual = _solve_draw(costs, beta, options)
-            rows.append((beta, values, None, residual))
-        except DRAW_FAILURES as error:
-            values, reason, residual = _failed(shape, error)
-            rows.append((beta, values, reason, residual))
-    return rows
+    """One ``_draw`` row per coefficient vector of the chunk."""
+    return [_draw(costs, options, lambda beta=beta: beta) for beta in chunk[1]]
 
 
 def _bootstrap_chunk(
     chunk: tuple[int, Sequence[np.random.SeedSequence]], sample: pd.DataFrame, costs: LinearCosts,
     options: GEOptions, formula: str, cluster: str, tol: float,
 ) -> list[tuple]:
-    """One row per draw: resample clusters, re-estimate, solve the GE (see ``_monte_carlo_chunk``)."""
+    """One ``_draw`` row per seed of the chunk: resample clusters, re-estimate, solve the GE."""
+    codes, _ = pd.factorize(sample[cluster])
+    return [_draw(costs, options, partial(_reestimate, child, sample, codes, formula, costs.terms, tol))
+            for child in chunk[1]]
+
+
+def _reestimate(child: np.random.SeedSequence, sample: pd.DataFrame, codes: np.ndarray, formula: str,
+                terms: tuple[str, ...], tol: float) -> np.ndarray:
+    """Coefficients (K,) of ``formula`` on a resample of ``sample``: each cluster (``codes``, (rows,)) drawn
+    with replacement and its rows repeated as often as drawn. Raises when a term is not estimated."""
     from tariffsim.gravity.estimate import estimate
 
-    codes, _ = pd.factorize(sample[cluster])
     n_clusters = int(codes.max()) + 1
-    shape = (len(ge.VARIABLES), len(costs.countries))
-    rows = []
-    for child in chunk[1]:
-        beta = np.full(len(costs.terms), np.nan)
-        try:
-            counts = np.random.default_rng(child).multinomial(n_clusters, np.full(n_clusters, 1 / n_clusters))
-            resample = sample.iloc[np.repeat(np.arange(len(sample)), counts[codes])]
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                fit = estimate(resample, formula, vcov="iid", tol=tol)
-            estimates = fit.coefficients["estimate"].reindex(list(costs.terms))
-            if estimates.isna().any():
-                notes = " ".join(str(caught[0].message).split())[:200] if caught else ""
-                raise DataValidationError(f"term(s) {list(estimates.index[estimates.isna()])} not estimated in this "
-                                          f"resample (collinear with the fixed effects or constant). {notes}")
-            beta = estimates.to_numpy(float)
-            values, residual = _solve_draw(costs, beta, options)
-            rows.append((beta, values, None, residual))
-        except DRAW_FAILURES as error:
-            values, reason, residual = _failed(shape, error)
-            rows.append((beta, values, reason, residual))
-    return rows
+    counts = np.random.default_rng(child).multinomial(n_clusters, np.full(n_clusters, 1 / n_clusters))
+    resample = sample.iloc[np.repeat(np.arange(len(sample)), counts[codes])]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = estimate(resample, formula, vcov="iid", tol=tol)
+    estimates = fit.coefficients["estimate"].reindex(list(terms))
+    if estimates.isna().any():
+        notes = " ".join(str(caught[0].message).split())[:200] if caught else ""
+        raise DataValidationError(f"term(s) {list(estimates.index[estimates.isna()])} not estimated in this "
+                                  f"resample (collinear with the fixed effects or constant). {notes}")
+    return estimates.to_numpy(float)
