@@ -115,3 +115,26 @@ def welfare_jacobian(x, u0, base, fixed, control: Control, weights, net_exports)
         return _gather(_adjoint_gradient(objective, u, tariffs, base, net_exports), control, x.shape[0])
 
     return jax.vmap(row)(jnp.arange(n)), government_welfare(u, tariffs, base, weights), u, residual
+
+
+@jax.jit
+def income_price_jacobian(x, u0, base, fixed, control: Control, net_exports, country):
+    """Country ``country``'s industry incomes I'_s and log price index, and their derivatives in ``x``.
+
+    Forward-mode implicit differentiation: du/dx = -J^-1 dF/dx (K columns), cheap for few variables.
+    Returns (income (S,), log_price (), d_income (S,K), d_log_price (K,), max |residual|).
+    """
+    u, residual = solve_equilibrium(u0, base, tariff_cube(x, fixed, control), net_exports)
+
+    def outputs(u_, x_):
+        tariffs = tariff_cube(x_, fixed, control)
+        out = eq.outcome(u_, base, tariffs)
+        income = welfare.industry_income(out.sales, out.tariff_revenue, base.profit_share)[country]
+        log_price = jnp.log(welfare.price_index_hat(base.mu, out.price_index_sector_hat)[country])
+        return jnp.concatenate([income, log_price[None]])
+
+    d_residual_dx = jax.jacfwd(lambda x_: eq.residuals(u, base, tariff_cube(x_, fixed, control), net_exports))(x)
+    du_dx = -jnp.linalg.solve(eq.jacobian(u, base, tariff_cube(x, fixed, control), net_exports), d_residual_dx)
+    total = jax.jacfwd(outputs, argnums=0)(u, x) @ du_dx + jax.jacfwd(outputs, argnums=1)(u, x)
+    values = outputs(u, x)
+    return values[:-1], values[-1], total[:-1], total[-1], residual
