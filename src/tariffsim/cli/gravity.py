@@ -137,7 +137,14 @@ def _years(table: Any, years: list[int], path: Path) -> Any:
 
 
 def _intervals(run: ExperimentRun, plan: Any, scheduler: str, workers: int | None) -> GEIntervals:
+    import logging
+
     from tariffsim.gravity.uncertainty import GEOptions, bootstrap_pairs, monte_carlo
+
+    import distributed  # noqa: F401  (its import sets the level of its loggers; ours comes after)
+
+    # pyfixest calls logging.basicConfig(level=INFO) on import, which would print dask's INFO lines
+    logging.getLogger("distributed").setLevel(logging.WARNING)
 
     options = GEOptions(reference=run.result.reference, kind=run.result.kind, imbalance=run.result.imbalance)
     run_args = dict(draws=plan.draws, seed=plan.seed, confidence=plan.confidence, scheduler=scheduler,
