@@ -80,6 +80,15 @@ def test_ge_with_draws_writes_json_and_csv(app1, tmp_path, borders_run):
         "country.csv", "bilateral.csv", "coefficients.csv", "intervals.csv", "failures.csv"}
 
 
+def test_ge_bootstrap_from_the_command_line(app1, tmp_path):
+    result = run("ge", "-d", app1, "-e", EXAMPLES / "no_borders.toml", "--method", "bootstrap", "--draws", 3,
+                 "--seed", 4, "--scheduler", "serial", "--json", tmp_path / "b.json")
+    assert result.exit_code == 0, result.output
+    intervals = json.loads((tmp_path / "b.json").read_text())["intervals"]
+    assert intervals["method"] == "bootstrap-pairs" and intervals["draws"] == 3 and intervals["seed"] == 4
+    assert {c["term"] for c in intervals["coefficients"]} == {"ln_DIST", "CNTG", "INTL_BRDR"}
+
+
 def test_ge_json_to_stdout_without_draws(app1):
     result = run("ge", "-d", app1, "-e", EXAMPLES / "no_borders.toml", "--draws", 0, "--json", "-")
     assert result.exit_code == 0, result.output

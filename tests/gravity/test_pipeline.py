@@ -86,3 +86,13 @@ def test_trade_cost_change_and_default_reference(yotov):
 def test_fixed_effects_of_formula():
     assert fixed_effects_of("trade ~ RTA | exp_year + imp_year + pair") == ("exp_year", "imp_year", "pair")
     assert fixed_effects_of("trade ~ RTA") == ()
+
+
+def test_design_gives_the_same_experiment_as_its_formula(borders_run, yotov):
+    document = spec_for_borders(reference="DEU")
+    document["estimation"] = {"covariates": ["ln_DIST", "CNTG", "INTL_BRDR"], "fixed_effects": "exporter+importer",
+                              "years": [2006], "domestic": True}
+    run = run_experiment(experiment_from_dict(document), yotov("Chapter2Application1"))
+    assert run.fit.formula == "trade ~ ln_DIST + CNTG + INTL_BRDR | exporter + importer"
+    np.testing.assert_allclose(run.costs.beta, borders_run.costs.beta, rtol=1e-10)
+    np.testing.assert_allclose(run.result.change_percent(), borders_run.result.change_percent(), rtol=1e-8)
