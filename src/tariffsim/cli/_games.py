@@ -1,0 +1,257 @@
+"""What the game commands (optimal, nash, talks) share: options, the calibrated world, the cache,
+progress bars on stderr, the Nash run both nash and talks need, and the tables and JSON of results.
+
+JSON documents (``--json FILE``) have ``schema`` ``tariffsim.games.<command>`` and ``schema_version``;
+``units`` explains every unit; ``countries`` has one row per country (``government_welfare_pct`` and
+``welfare_pct``: percent change from the baseline; ``median_tariff_pct``: median of the importer's
+tariffs over partners and sectors, percent); ``tariffs`` lists the outcome's tariffs of the countries
+that chose them (``exporter``, ``importer``, ``sector``, ``tariff`` as a fraction: 0.25 = 25%);
+``solver`` holds convergence facts (residuals are in log government welfare or tariff fractions, as named).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import numpy as np
+import typer
+
+from tariffsim.cli._common import DATA_HELP, load_world, print_frame, status, stderr, stdout
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tariffsim.cache import Cache
+    from tariffsim.games import NashEquilibrium
+    from tariffsim.models import Calibration
+    from tariffsim.world import World
+
+SCHEMA_VERSION = 1
+
+Data = Annotated[str, typer.Option("--data", "-d", help=DATA_HELP)]
+Mfn = Annotated[bool, typer.Option("--mfn", help="One tariff per sector for all partners (MFN) instead of one "
+                                                 "per partner and sector.")]
+Weights = Annotated[str, typer.Option(
+    "--weights", "-w", help="Political-economy weights lambda: 'ones' (governments maximise welfare) or a CSV/"
+                            "Parquet file, wide (country code, then one column per sector) or long (country, "
+                            "sector, weight).")]
+Purge = Annotated[bool, typer.Option("--purge", help="Purge trade imbalances first (Ossa 2014's step).")]
+NetExports = Annotated[str, typer.Option("--net-exports", help="Counterfactual net exports: fixed (at their "
+                                                               "baseline level) or zero.")]
+Countries = Annotated[str, typer.Option("--countries", "-c", help="Comma-separated country codes (default: all).")]
+JsonFile = Annotated[str, typer.Option("--json", help="Write results as JSON to this file ('-' for stdout).")]
+Scheduler = Annotated[str, typer.Option("--scheduler", help="Where independent pieces run: local (a dask "
+                                                            "LocalCluster), serial, or a dask scheduler address "
+                                                            "such as tcp://10.0.0.5:8786.")]
+Workers = Annotated[int, typer.Option("--workers", min=1, help="LocalCluster worker processes.")]
+CacheDir = Annotated[Path, typer.Option("--cache", file_okay=False, help="Folder of cached results (an "
+                                                                         "interrupted run resumes from it).")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither reuse nor store cached results.")]
+
+
+@dataclass(frozen=True)
+class Game:
+    """The calibrated world a game is played on, with its options and cache."""
+
+    world: World
+    calibration: Calibration
+    weights: np.ndarray
+    weights_label: str
+    net_exports: str
+    cache: Cache | None
+
+    def key(self, *parts: object) -> str:
+        """Cache key of a result of this game: the world, model, weights, net-exports rule and ``parts``."""
+        from tariffsim.cache import fingerprint
+
+        return fingerprint(self.calibration.model, self.world, self.weights, self.net_exports, *parts)
+
+
+def load_game(data: str, purge: bool, weights: str, net_exports: str, cache_dir: Path, no_cache: bool) -> Game:
+    """Read, optionally purge, and calibrate the world (krugman model); read the weights; open the cache."""
+    from tariffsim.cache import Cache
+    from tariffsim.errors import OptionError
+    from tariffsim.io.weights import read_weights
+    from tariffsim.models import Krugman
+    from tariffsim.purge import purge as purge_world
+
+    if net_exports not in ("fixed", "zero"):
+        raise OptionError(f"--net-exports {net_exports!r}: use fixed or zero")
+    world = load_world(data)
+    with status("purging trade imbalances" if purge else "calibrating"):
+        if purge:
+            world = purge_world(world)
+        calibration = Krugman().calibrate(world)
+    if weights.lower() == "ones":
+        lam = np.ones((world.n_countries, world.n_sectors))
+    else:
+        lam = read_weights(Path(weights), world)
+    return Game(world, calibration, lam, weights, net_exports, None if no_cache else Cache(cache_dir))
+
+
+def country_list(world: World, text: str | None) -> list[str] | None:
+    """Codes of ``--countries USA,JPN`` (None for all), checked against the world."""
+    if text is None or text.strip().lower() == "all":
+        return None
+    return [world.countries[k] for k in world.country_indices([c.strip() for c in text.split(",") if c.strip()])]
+
+
+def note(message: str) -> None:
+    """A diagnostic line on stderr."""
+    stderr.print(f"[dim]{message}[/]", highlight=False)
+
+
+@contextlib.contextmanager
+def progress() -> Iterator[Any]:
+    """A rich Progress on stderr with bars, counts and ETA; silent when stderr is not a terminal."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("ETA"), TimeRemainingColumn(), console=stderr,
+                  disable=not stderr.is_terminal) as bars:
+        yield bars
+
+
+def run_nash(game: Game, players: Sequence[str] | None, *, mfn: bool, method: str, scheduler: str, workers: int,
+             max_rounds: int = 60) -> NashEquilibrium:
+    """The Nash tariff war among ``players``: rounds on ``scheduler``, best responses cached (Jacobi)."""
+    from tariffsim.cache import fingerprint
+    from tariffsim.cli._game_cache import CachedBestResponses
+    from tariffsim.games import nash_tariffs
+    from tariffsim.parallel import executor
+
+    world = game.world
+    at_war = [world.countries[k] for k in world.country_indices(players or "all")]
+    jacobi = method == "jacobi"
+    if method == "gauss-seidel" and game.cache is not None:
+        note("gauss-seidel rounds are sequential and not cached; use --method jacobi to resume interrupted runs")
+    with progress() as bars, executor(scheduler if jacobi and len(at_war) > 1 else "serial", workers) as map_:
+        task = bars.add_task("Nash: round 1", total=len(at_war) if jacobi else None)
+
+        def start_round(number: int, total: int, reused: int) -> None:
+            bars.reset(task, total=total, description=f"Nash: round {number}, best responses")
+            if reused:
+                note(f"round {number}: {reused} of {total} best responses reused from the cache {game.cache.folder}")
+
+        def finished(record) -> None:
+            if not jacobi:
+                bars.update(task, description=f"Nash: round {record.number + 1}", advance=1)
+            bars.console.print(f"[dim]round {record.number}: largest tariff change {record.max_change:.2e}, "
+                               f"largest remaining gain {record.max_gain:.2e} (log G), {record.seconds:.1f} s[/]",
+                               highlight=False)
+
+        if jacobi:
+            run_key = fingerprint("nash best response", game.key(), at_war, mfn)
+            map_ = CachedBestResponses(map_, game.cache, run_key, game.calibration, game.net_exports,
+                                       on_round=start_round, on_result=lambda: bars.advance(task))
+        return nash_tariffs(game.calibration, players=at_war, weights=game.weights, mfn=mfn, method=method,
+                            net_exports=game.net_exports, max_rounds=max_rounds, map_=map_, on_round=finished)
+
+
+def cached_results(game: Game, keys: dict[str, str], kind: type, what: str, compute, *, scheduler: str,
+                   workers: int) -> dict[str, Any]:
+    """``{name: compute(name)}`` for each name of ``keys``, reusing results cached under ``keys[name]``.
+
+    The names not cached run through ``tariffsim.parallel.executor`` (serially when there is one), each
+    stored as soon as it finishes; a progress bar counts them.
+    """
+    from tariffsim.cli._game_cache import load, store
+    from tariffsim.parallel import executor
+
+    results: dict[str, Any] = {}
+    for name, key in keys.items():
+        found = None if game.cache is None else load(game.cache, key, kind, game.calibration, game.net_exports)
+        if found is not None:
+            note(f"reusing the cached {what} of {name} from {game.cache.folder} (computed in "
+                 f"{found[0].seconds:.1f} s)")
+            results[name] = found[0]
+    missing = [name for name in keys if name not in results]
+    with progress() as bars, executor(scheduler if len(missing) > 1 else "serial", workers) as map_:
+        task = bars.add_task(f"{what}: {', '.join(missing)}", total=len(missing))
+
+        def keep(position: int, result: Any) -> None:
+            if game.cache is not None:
+                store(game.cache, keys[missing[position]], result)
+            bars.advance(task)
+
+        results.update(zip(missing, map_(compute, missing, on_result=keep), strict=True))
+    return {name: results[name] for name in keys}
+
+
+# ------------------------------------------------------------------------------------------- output
+def median_tariff_pct(cube: np.ndarray) -> np.ndarray:
+    """(N,) median of each importer's tariffs over partners and sectors, percent."""
+    n = cube.shape[0]
+    return np.array([100 * np.median(np.delete(cube[:, j, :], j, axis=0)) for j in range(n)])
+
+
+def country_frame(equilibrium, weights: np.ndarray, cube: np.ndarray, choosers: Sequence[str] = ()) -> pd.DataFrame:
+    """Countries in rows: government welfare and welfare changes (%), median tariff (%), chose tariffs."""
+    import pandas as pd
+
+    world = equilibrium.world
+    frame = pd.DataFrame({"gov. welfare %": 100 * (equilibrium.government_welfare_hat(weights) - 1),
+                          "welfare %": 100 * (equilibrium.welfare_hat - 1),
+                          "median tariff %": median_tariff_pct(cube)},
+                         index=pd.Index(world.countries, name="country"))
+    if choosers:
+        frame["chose tariffs"] = ["yes" if c in choosers else "" for c in world.countries]
+    return frame
+
+
+def tariff_rows(world: World, cube: np.ndarray, importers: Sequence[str]) -> list[dict]:
+    """The tariffs ``importers`` set in ``cube``: one JSON row per exporter, importer and sector."""
+    rows = []
+    for j in (world.country_index(c) for c in importers):
+        rows += [{"exporter": world.countries[i], "importer": world.countries[j], "sector": world.sectors[s],
+                  "tariff": float(cube[i, j, s])}
+                 for i in range(world.n_countries) if i != j for s in range(world.n_sectors)]
+    return rows
+
+
+def document(command: str, game: Game, options: dict, countries: pd.DataFrame, tariffs: list[dict],
+             solver: dict, **more: Any) -> dict:
+    """The JSON document of a game's result (see the module docstring)."""
+    world = game.world
+    columns = {"gov. welfare %": "government_welfare_pct", "welfare %": "welfare_pct",
+               "median tariff %": "median_tariff_pct"}
+    rows = countries[list(columns)].rename(columns=columns).reset_index()
+    return {
+        "schema": f"tariffsim.games.{command}", "schema_version": SCHEMA_VERSION, "model": game.calibration.model,
+        "world": {"label": world.label, "countries": list(world.countries), "sectors": list(world.sectors)},
+        "options": {**options, "weights": game.weights_label, "net_exports": game.net_exports},
+        "units": {"government_welfare_pct": "percent change of government welfare G (MODEL_OSSA2014.md §3.6)",
+                  "welfare_pct": "percent change of real income", "median_tariff_pct": "percent",
+                  "tariff": "ad-valorem tariff as a fraction (0.25 = 25%)",
+                  "kkt_residual": "largest projected gradient of log G over the tariff bounds",
+                  "gain": "log government welfare (1e-6 = 0.0001%)", "seconds": "wall time"},
+        "countries": json.loads(rows.to_json(orient="records")),
+        "solver": solver, **more, "tariffs": tariffs,
+    }
+
+
+def report(frame: pd.DataFrame, title: str, caption: str, json_file: str | None, doc: dict) -> None:
+    """The results table on stdout (unless the JSON goes there), then the JSON document if asked for."""
+    if json_file != "-":
+        print_frame(frame, title, caption=caption)
+    write_json(json_file, doc)
+
+
+def write_json(path: str | None, doc: dict) -> None:
+    """Write ``doc`` to ``path`` (atomically), to stdout for '-', or nothing for None."""
+    from tariffsim.results import _atomic_write
+
+    if path is None:
+        return
+    text = json.dumps(doc, indent=1, allow_nan=True)
+    if path == "-":
+        stdout.print_json(text)
+        return
+    _atomic_write(Path(path), lambda p: p.write_text(text))
+    stdout.print(f"wrote {path}")

@@ -1,0 +1,89 @@
+"""``tariffsim optimal``: each chosen country's optimal tariffs given everyone else's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tariffsim.cache import DEFAULT_FOLDER
+from tariffsim.cli import _games as g
+from tariffsim.cli._common import friendly_errors, print_frame
+
+
+def optimal(
+    ctx: typer.Context,
+    data: g.Data,
+    country: str = typer.Option(..., "--country", help="The country choosing its tariffs; several as JPN,USA, "
+                                "or all (each against everyone else's current tariffs, in parallel)."),
+    mfn: g.Mfn = False,
+    weights: g.Weights = "ones",
+    partners: str = typer.Option(None, "--partners", help="Only tariffs on these partners (comma-separated; "
+                                 "not with --mfn)."),
+    sectors: str = typer.Option(None, "--sectors", help="Only tariffs in these sectors or sector groups "
+                                "(comma-separated, e.g. agriculture)."),
+    starts: int = typer.Option(1, "--starts", min=1, help="Searches from this many starts (the first as the "
+                               "paper's, the others random): a spread of optima shows local ones."),
+    purge: g.Purge = False,
+    net_exports: g.NetExports = "fixed",
+    json_file: g.JsonFile = None,
+    scheduler: g.Scheduler = "local",
+    workers: g.Workers = 2,
+    cache_dir: g.CacheDir = Path(DEFAULT_FOLDER),
+    no_cache: g.NoCache = False,
+) -> None:
+    """Optimal (unilateral) tariffs: what a government maximising its welfare would set, others unchanged.
+
+    With one country: its optimum and the effects on every country. With several: each one's optimum
+    against everyone else's current tariffs (one row each).
+
+    Example: [bold]tariffsim optimal --data ossa2014 --purge --country JPN --partners USA --sectors agriculture[/]
+    """
+    with friendly_errors(ctx):
+        import functools
+
+        import numpy as np
+        import pandas as pd
+
+        from tariffsim.games import OptimalTariffs, optimal_tariffs
+
+        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache)
+        world = game.world
+        choosers = g.country_list(world, country) or list(world.countries)
+        options = dict(mfn=mfn, partners=_split(partners), sectors=_split(sectors), starts=starts,
+                       net_exports=game.net_exports)
+        keys = {c: game.key("optimal tariffs", c, options) for c in choosers}
+        compute = functools.partial(optimal_tariffs, game.calibration, weights=game.weights, **options)
+        results = g.cached_results(game, keys, OptimalTariffs, "optimal tariffs", compute, scheduler=scheduler,
+                                   workers=workers)
+        rows = {}
+        for c, result in results.items():
+            welfare = 100 * (result.equilibrium.welfare_hat - 1)
+            rows[c] = {"gov. welfare %": result.gain_pct, "welfare %": welfare[world.country_index(c)],
+                       "others' welfare %": np.delete(welfare, world.country_index(c)).mean(),
+                       "median tariff %": 100 * float(np.median(result.chosen)), "KKT residual": result.kkt_residual,
+                       "start spread": float(max(result.start_values) - min(result.start_values)),
+                       "solves": float(result.solves), "seconds": result.seconds}
+        frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("country")
+        solver = {c: {"kkt_residual": r.kkt_residual, "gain_pct": r.gain_pct, "iterations": r.iterations,
+                      "solves": r.solves, "seconds": r.seconds, "start_values": list(r.start_values),
+                      "equilibrium_residual": r.equilibrium.max_residual} for c, r in results.items()}
+        options = {"choosers": choosers, **{k: v for k, v in options.items() if k != "net_exports"}}
+        tariffs = [row for c, r in results.items() for row in g.tariff_rows(world, r.tariffs, [c])]
+        title = f"Optimal {'MFN ' if mfn else ''}tariffs — {world.label or data}"
+        caption = ("gov. welfare % = own government welfare; medians over the chosen tariffs; start spread = best "
+                   "minus worst log G over the starts.")
+        if len(choosers) > 1:
+            g.report(frame, title + " (each against everyone else's current tariffs)", caption, json_file,
+                     g.document("optimal", game, options, frame, tariffs, solver))
+            return
+        only = results[choosers[0]]
+        effects = g.country_frame(only.equilibrium, game.weights, only.tariffs, choosers)
+        if json_file != "-":
+            print_frame(frame, title, digits=3, caption=caption)
+        g.report(effects, f"Effects of {choosers[0]}'s optimal tariffs on every country", "% change from the baseline.",
+                 json_file, g.document("optimal", game, options, effects, tariffs, solver))
+
+
+def _split(text: str | None) -> list[str] | None:
+    return None if text is None else [part.strip() for part in text.split(",") if part.strip()]

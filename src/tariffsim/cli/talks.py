@@ -1,0 +1,85 @@
+"""``tariffsim talks``: cooperative trade talks, efficient tariffs with equal government-welfare gains."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tariffsim.cache import DEFAULT_FOLDER
+from tariffsim.cli import _games as g
+from tariffsim.cli._common import friendly_errors, status
+
+BASELINES = ("factual", "nash", "free-trade")
+
+
+def talks(
+    ctx: typer.Context,
+    data: g.Data,
+    countries: g.Countries = None,
+    mfn: g.Mfn = False,
+    baseline: str = typer.Option("factual", "--baseline", help="Gains measured from: factual tariffs, the Nash "
+                                 "tariff war among the same countries, or free trade (all tariffs zero)."),
+    unrestricted: bool = typer.Option(False, "--unrestricted", help="Allow import subsidies (tariffs down to "
+                                      "-50%) instead of tariffs >= 0."),
+    weights: g.Weights = "ones",
+    purge: g.Purge = False,
+    net_exports: g.NetExports = "fixed",
+    json_file: g.JsonFile = None,
+    scheduler: g.Scheduler = "local",
+    workers: g.Workers = 2,
+    cache_dir: g.CacheDir = Path(DEFAULT_FOLDER),
+    no_cache: g.NoCache = False,
+) -> None:
+    """Trade talks: the efficient tariffs at which every participant's government gains the same.
+
+    Countries outside --countries keep their tariffs. --scheduler runs the Nash baseline's best responses.
+
+    Example: [bold]tariffsim talks --data ossa2014 --purge --net-exports zero --baseline nash --mfn[/]
+    """
+    with friendly_errors(ctx):
+        import dataclasses
+
+        import numpy as np
+
+        from tariffsim.errors import OptionError
+        from tariffsim.games import UNRESTRICTED_LOWER, TradeTalks, cooperative_tariffs, rebase
+        from tariffsim.models import get_model
+
+        if baseline not in BASELINES:
+            raise OptionError(f"--baseline {baseline!r}: use {', '.join(BASELINES)}")
+        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache)
+        participants = g.country_list(game.world, countries)
+        if baseline != "factual":
+            if baseline == "nash":
+                cube = g.run_nash(game, participants, mfn=mfn, method="jacobi", scheduler=scheduler,
+                                  workers=workers).tariffs
+            else:
+                cube = np.zeros_like(game.world.tariffs)
+            model = get_model(game.calibration.model)
+            with status(f"rebasing to the {baseline} baseline"):
+                world = rebase(game.world, cube, model, game.net_exports)
+                game = dataclasses.replace(game, world=world, calibration=model.calibrate(world))
+        lower = UNRESTRICTED_LOWER if unrestricted else 0.0
+        options = dict(participants=participants, mfn=mfn, lower=lower, net_exports=game.net_exports)
+        key = game.key("trade talks", options)
+
+        def negotiate(_name: str) -> TradeTalks:
+            return cooperative_tariffs(game.calibration, weights=game.weights, **options)
+
+        deal = g.cached_results(game, {"the talks": key}, TradeTalks, "cooperative tariffs", negotiate,
+                                scheduler="serial", workers=1)["the talks"]
+        frame = g.country_frame(deal.equilibrium, game.weights, deal.tariffs, deal.participants)
+        frame.insert(3, "baseline median tariff %", g.median_tariff_pct(game.world.tariffs))
+        facts = {"common_gain_pct": deal.common_gain_pct, "equal_gain_residual": deal.equal_gain_residual,
+                 "kkt_residual": deal.kkt_residual, "solves": deal.solves, "seconds": deal.seconds,
+                 "equilibrium_residual": deal.equilibrium.max_residual}
+        doc_options = {"participants": list(deal.participants), "mfn": mfn, "baseline": baseline,
+                       "unrestricted": unrestricted, "lower_bound": lower}
+        g.report(frame, f"Trade talks among {', '.join(deal.participants)} from the {baseline} baseline"
+                        f"{' (MFN)' if mfn else ''}{' (unrestricted)' if unrestricted else ''}",
+                 (f"% change from the {baseline} baseline; common gain {deal.common_gain_pct:.3f}%, equal to "
+                  f"{deal.equal_gain_residual:.1e} in log G; KKT residual {deal.kkt_residual:.1e}; {deal.solves} "
+                  f"equilibrium solves, {deal.seconds:.1f} s."),
+                 json_file, g.document("talks", game, doc_options, frame, g.tariff_rows(game.world, deal.tariffs,
+                                                                                         deal.participants), facts))

@@ -1,0 +1,119 @@
+"""Run the independent pieces of a game (the best responses of a Jacobi round, several countries'
+optima) one after another or on dask.distributed, with the same results either way.
+
+``executor(scheduler, workers)`` is a context manager yielding a ``map``-like callable that the games
+accept (``nash_tariffs(..., map_=map_)``)::
+
+    with executor("local", workers=2) as map_:
+        war = nash_tariffs(calibration, map_=map_)
+
+scheduler  ``"serial"`` (or None): in this process, one piece after another;
+           ``"local"``: a dask LocalCluster of ``workers`` single-threaded processes, closed on exit;
+           an address (``"tcp://10.0.0.5:8786"``): an existing cluster (its client is closed on exit).
+
+Functions and arguments travel to dask workers with cloudpickle (dask's fallback when pickle fails), so
+local closures such as the one ``nash.best_responses`` maps work; their captured values (calibrations
+with JAX arrays, numpy cubes) must pickle, and do. Each worker process compiles JAX functions once, on
+its first piece. Results come back in input order; the first piece that raises cancels the rest and its
+exception propagates unchanged (a ConvergenceError stays a ConvergenceError).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from tariffsim.errors import OptionError
+
+MapFunction = Callable[..., list]
+
+
+@contextlib.contextmanager
+def executor(scheduler: str | None = "local", workers: int = 2, *,
+             timeout: float | None = None) -> Iterator[MapFunction]:
+    """A ``map_(func, *iterables, on_result=None) -> list`` running serially or on dask (see above).
+
+    ``on_result(position, result)``, if given to a call, runs in this process as each piece finishes
+    (in finishing order): progress bars, or storing results before the whole call is done.
+
+    Args:
+        scheduler: ``"serial"``/None, ``"local"`` or a scheduler address.
+        workers: LocalCluster size (ignored otherwise).
+        timeout: seconds to wait for the pieces of one call on a cluster; then TimeoutError.
+    """
+    if scheduler is None or scheduler == "serial":
+        yield _serial_map
+        return
+    with client(scheduler, workers=workers, timeout=timeout) as dask_client:
+        yield _DaskMap(dask_client, timeout)
+
+
+@contextlib.contextmanager
+def client(scheduler: Any, *, workers: int | None = 2, processes: bool = True,
+           timeout: float | None = None) -> Iterator[Any]:
+    """A ``distributed.Client`` for ``"local"`` (a LocalCluster), an address, or a given Client (kept open)."""
+    from distributed import Client, LocalCluster
+
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    if not isinstance(scheduler, str) or not scheduler:
+        raise OptionError(f"scheduler={scheduler!r}: use 'serial', 'local' or a scheduler address such as "
+                          "'tcp://127.0.0.1:8786'")
+    if scheduler == "local":
+        if workers is not None and workers < 1:
+            raise OptionError(f"workers={workers}: a LocalCluster needs at least one worker")
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None,
+                          silence_logs=logging.ERROR) as cluster, Client(cluster) as local:
+            yield local
+        return
+    if "://" not in scheduler:
+        raise OptionError(f"scheduler={scheduler!r} is not 'serial', 'local' or an address; write it as "
+                          "tcp://HOST:PORT (the address `dask scheduler` prints)")
+    try:
+        remote = Client(scheduler, timeout=timeout or 30)
+    except OSError as error:
+        raise OptionError(f"cannot reach the dask scheduler at {scheduler!r}: {error}. Start one with "
+                          "`dask scheduler` (and `dask worker ADDRESS`), or use --scheduler local") from error
+    with remote:
+        yield remote
+
+
+OnResult = Callable[[int, Any], None]
+
+
+def _serial_map(func: Callable, *iterables: Iterable, on_result: OnResult | None = None) -> list:
+    """``map`` in this process, reporting each finished piece."""
+    results = []
+    for position, args in enumerate(zip(*iterables, strict=True)):
+        results.append(func(*args))
+        if on_result is not None:
+            on_result(position, results[-1])
+    return results
+
+
+class _DaskMap:
+    """``map`` on a dask cluster: one task per piece (never merged with earlier calls), results in order."""
+
+    def __init__(self, dask_client, timeout: float | None):
+        self.client, self.timeout = dask_client, timeout
+
+    def __call__(self, func: Callable, *iterables: Iterable, on_result: OnResult | None = None) -> list:
+        from distributed import as_completed
+
+        pieces = list(zip(*iterables, strict=True))
+        # pure=False: a closure over new data must not be mistaken for an earlier task with the same code.
+        futures = [self.client.submit(func, *args, pure=False) for args in pieces]
+        position = {future.key: k for k, future in enumerate(futures)}
+        results: list[Any] = [None] * len(pieces)
+        try:
+            for future in as_completed(futures, timeout=self.timeout):
+                k = position[future.key]
+                results[k] = future.result()
+                if on_result is not None:
+                    on_result(k, results[k])
+        finally:
+            self.client.cancel(futures)
+        return results
