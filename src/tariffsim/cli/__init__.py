@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from tariffsim.cli import compare, from_news, gravity, info, purge, solve
+from tariffsim.cli import compare, from_news, gravity, info, nash, optimal, purge, solve, talks
 from tariffsim.cli._common import State
 
 app = typer.Typer(
@@ -34,6 +34,9 @@ app.command("compare", no_args_is_help=True)(compare.compare)
 app.command("info", no_args_is_help=True)(info.info)
 app.command("purge", no_args_is_help=True)(purge.purge)
 app.command("from-news", no_args_is_help=True)(from_news.from_news)
+app.command("optimal", no_args_is_help=True)(optimal.optimal)
+app.command("nash", no_args_is_help=True)(nash.nash)
+app.command("talks", no_args_is_help=True)(talks.talks)
 app.add_typer(gravity.app, name="gravity")
 
 
