@@ -93,3 +93,22 @@ def test_unrestricted_talks_may_subsidise(small):
     restricted = cooperative_tariffs(small, net_exports="zero")
     unrestricted = cooperative_tariffs(small, lower=UNRESTRICTED_LOWER, net_exports="zero")
     assert restricted.tariffs.min() >= 0 and unrestricted.common_gain_pct >= restricted.common_gain_pct - 1e-9
+
+
+def test_bargaining_solution_beats_the_threat_and_maximises_the_nash_product(small):
+    from tariffsim.games import bargain
+
+    result = bargain(small, ("C000", "C002"), frontier_points=3, net_exports="zero")
+    threat = result.threat.government_welfare_hat[[0, 2]]
+    solution = result.solution.government_welfare_hat[[0, 2]]
+    assert np.all(solution > threat)
+    np.testing.assert_array_equal(result.threat.tariffs[:, 1, :], small.world.tariffs[:, 1, :])
+    # the war is bilateral: C000's tariffs on C001 are untouched
+    np.testing.assert_array_equal(result.threat.tariffs[1, 0, :], small.world.tariffs[1, 0, :])
+    product = np.prod(solution - threat)
+    gains_first = [d.government_welfare_hat[0] for d in result.frontier]
+    gains_second = [d.government_welfare_hat[2] for d in result.frontier]
+    assert np.all(np.diff(gains_first) >= -1e-10) and np.all(np.diff(gains_second) <= 1e-10)
+    for deal in result.frontier:
+        assert np.prod(deal.government_welfare_hat[[0, 2]] - threat) <= product * (1 + 1e-7)
+    assert result.equilibrium.max_residual <= 1e-10

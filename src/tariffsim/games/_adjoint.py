@@ -73,7 +73,7 @@ def _gather(gradient_cube, control: Control, n_variables: int):
 
 @jax.jit
 def weighted_log_welfare(x, u0, base, fixed, control: Control, weights, country_weights, net_exports,
-                         constraints=None, penalty=0.0):
+                         constraints=None, penalty=0.0, threat=None):
     """Value and gradient in ``x`` of omega . log G_hat - penalty/2 |A log G_hat|^2, through the equilibrium.
 
     With ``penalty = 0`` this is a weighted sum of log government welfare (a best response when omega
@@ -84,6 +84,8 @@ def weighted_log_welfare(x, u0, base, fixed, control: Control, weights, country_
         x: (K,) chosen tariffs. u0: (2N,) starting log-hats (warm start). fixed: (N,N,S) other tariffs.
         weights: (N,S) political-economy weights. country_weights: (N,) omega.
         constraints: (M,N) matrix A (None: no constraints). penalty: the penalty parameter rho.
+        threat: (N,) threat point T: the objective uses log(G_hat - T) (a generalised Nash product
+            for bargaining); where any weighted G_hat <= T the value is -1e6 (outside the bargaining set).
     Returns:
         (value, gradient (K,), G_hat (N,), u (2N,), max |residual| of the Newton solve).
     """
@@ -91,7 +93,12 @@ def weighted_log_welfare(x, u0, base, fixed, control: Control, weights, country_
     u, residual = solve_equilibrium(u0, base, tariffs, net_exports)
 
     def objective(u_, t_):
-        log_g = jnp.log(government_welfare(u_, t_, base, weights))
+        g_hat = government_welfare(u_, t_, base, weights)
+        if threat is None:
+            log_g = jnp.log(g_hat)
+        else:
+            surplus = jnp.where(country_weights != 0, g_hat - threat, 1.0)
+            log_g = jnp.where(jnp.all(surplus > 0), jnp.log(jnp.where(surplus > 0, surplus, 1.0)), -1e6)
         value = jnp.sum(country_weights * log_g)
         if constraints is not None:
             value = value - 0.5 * penalty * jnp.sum((constraints @ log_g) ** 2)

@@ -63,7 +63,7 @@ class NashEquilibrium:
 
 
 def best_responses(calibration: Calibration, cube: np.ndarray, players: Sequence[str], *, mfn: bool,
-                   weights, lower, upper, net_exports, options, method: Method,
+                   weights, lower, upper, net_exports, options, method: Method, among_players: bool = False,
                    map_=map) -> tuple[np.ndarray, list[tuple[OptimalTariffs, float]]]:
     """One round: each player's optimal tariffs against ``cube`` (jacobi) or the updated cube
     (gauss-seidel), each with its gain in log G_hat over keeping its current tariffs."""
@@ -71,11 +71,14 @@ def best_responses(calibration: Calibration, cube: np.ndarray, players: Sequence
 
     def respond(player: str, against: np.ndarray) -> tuple[OptimalTariffs, float]:
         j = world.country_index(player)
-        partners = [i for i in range(world.n_countries) if i != j]
+        targets = [p for p in players if p != player] if among_players else None
+        partners = ([world.country_index(p) for p in targets] if targets
+                    else [i for i in range(world.n_countries) if i != j])
         column = against[partners, j, :]
         start = column.mean(axis=0) if mfn else column.T.ravel()
         response = optimal_tariffs(calibration, player, tariffs=against, weights=weights, mfn=mfn, lower=lower,
-                                   upper=upper, start=start, net_exports=net_exports, options=options)
+                                   upper=upper, partners=targets, start=start, net_exports=net_exports,
+                                   options=options)
         before = _log_welfare(calibration, against, weights, net_exports)[j]
         return response, float(np.log(response.government_welfare_hat[j]) - before)
 
@@ -104,6 +107,7 @@ def nash_tariffs(
     lower: float = 0.0,
     upper: float = 10.0,
     method: Method = "jacobi",
+    among_players: bool = False,
     tariff_tol: float = 1e-4,
     gain_tol: float = 1e-7,
     max_rounds: int = 60,
@@ -119,6 +123,8 @@ def nash_tariffs(
         tariffs: (N,N,S) starting cube (default: the world's tariffs).
         mfn: one tariff per sector for all partners.
         method: ``"jacobi"`` (simultaneous; parallel with ``map_``) or ``"gauss-seidel"`` (sequential).
+        among_players: players set only the tariffs they levy on each other (a bilateral war); by
+            default each player sets its tariffs on every partner. Not with ``mfn``.
         tariff_tol: stop when no tariff changed by more than this in a round (fraction; 1e-4 = 0.01 pp) ...
         gain_tol: ... and no player can gain more than this in log G_hat by re-optimising.
         map_: a ``map``-like function used for a Jacobi round (e.g. a dask client's, see tariffsim.parallel).
@@ -126,6 +132,8 @@ def nash_tariffs(
     Raises:
         ConvergenceError: not converged after ``max_rounds``; says the last changes and gains.
     """
+    if among_players and mfn:
+        raise OptionError("an MFN tariff applies to every partner: a war among the players only cannot be MFN")
     if method not in ("jacobi", "gauss-seidel"):
         raise OptionError(f"method must be 'jacobi' or 'gauss-seidel', not {method!r}")
     world = calibration.world
@@ -141,7 +149,7 @@ def nash_tariffs(
         start = time.perf_counter()
         new, responses = best_responses(calibration, cube, players, mfn=mfn, weights=weights, lower=lower,
                                         upper=upper, net_exports=net_exports, options=options, method=method,
-                                        map_=map_)
+                                        among_players=among_players, map_=map_)
         solves += sum(r.solves + 1 for r, _ in responses)
         gain = max(g for _, g in responses)
         change = new - cube
