@@ -38,7 +38,7 @@ def main() -> None:
     serial_seconds = time.perf_counter() - start
 
     start = time.perf_counter()
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         startup = time.perf_counter() - start
         start = time.perf_counter()

@@ -83,13 +83,13 @@ def test_failed_draws_are_counted_with_reasons(borders_run):
 
 
 def test_pairs_bootstrap_reestimates_and_is_reproducible(borders_run):
-    kwargs = dict(draws=6, seed=5, **SERIAL)
+    kwargs = dict(draws=4, seed=5, **SERIAL)
     first = bootstrap_pairs(borders_run.sample, borders_run.fit.formula, borders_run.costs, DEU, **kwargs)
     again = bootstrap_pairs(borders_run.sample, borders_run.fit.formula, borders_run.costs, DEU,
-                            chunk_size=4, **kwargs)
+                            chunk_size=3, **kwargs)
     np.testing.assert_array_equal(first.coefficients, again.coefficients)
     assert first.n_failed == 0 and first.method == "bootstrap-pairs"
-    assert len(np.unique(first.coefficients[:, 0])) == 6  # every resample is a different sample
+    assert len(np.unique(first.coefficients[:, 0])) == 4  # every resample is a different sample
     # bootstrap spread of the border coefficient: same order as its robust standard error
     se = borders_run.fit.coefficients.loc["INTL_BRDR", "std_error"]
     sd = first.coefficient_summary().loc["INTL_BRDR", "std"]
@@ -106,8 +106,8 @@ def test_bootstrap_draws_without_a_term_fail_with_that_reason(yotov):
         "change": [{"variable": "INTL_BRDR", "value": 0}]})
     run = run_experiment(spec, data)
     result = bootstrap_pairs(run.sample, run.fit.formula, run.costs, GEOptions("DEU", kind="conditional"),
-                             draws=8, seed=2, **SERIAL)
-    assert 0 < result.n_failed < 8
+                             draws=3, seed=3, **SERIAL)
+    assert result.failure_table()["draw"].tolist() == [0, 2]  # USA->CAN drawn only in draw 1 (seed 3)
     assert all("['ONE_PAIR'] not estimated in this resample" in m for m in result.failure_table()["message"])
     failed = result.failure_table()["draw"].to_numpy()
     assert np.isnan(result.coefficients[failed]).all() and np.isnan(result.values[failed]).all()

@@ -83,9 +83,11 @@ def _client(scheduler: Any, workers: int | None, processes: bool, timeout: float
         raise OptionError(f"scheduler={scheduler!r}: use 'serial', 'local' or a scheduler address such as "
                           "'tcp://127.0.0.1:8786'")
     if scheduler == "local":
+        # dashboard_address=":0": the scheduler's HTTP server (always started) takes a free port, not 8787,
+        # which another cluster on the machine may hold
         if workers is not None and workers < 1:
             raise OptionError(f"workers={workers}: a LocalCluster needs at least one worker")
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None,
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0",
                           silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             yield client
         return
