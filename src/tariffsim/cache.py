@@ -98,13 +98,10 @@ class Cache:
     """A folder of cached results (created on the first write).
 
     ``get(key)`` returns an ``Entry`` or None; ``put(key, arrays, meta)`` stores one atomically.
-    ``hits`` and ``writes`` count this object's reuses and stores (for the CLI's messages).
     """
 
     def __init__(self, folder: str | os.PathLike[str] = DEFAULT_FOLDER):
         self.folder = Path(folder)
-        self.hits = 0
-        self.writes = 0
 
     def __repr__(self) -> str:
         return f"Cache({str(self.folder)!r})"
@@ -114,17 +111,11 @@ class Cache:
         meta_path, array_path = self._paths(key)
         if not meta_path.is_file():
             return None
-        try:
-            meta = json.loads(meta_path.read_text())
-            with np.load(array_path, allow_pickle=False) as stored:
-                arrays = {name: stored[name] for name in stored.files}
-        except (OSError, ValueError, zipfile.BadZipFile) as error:
-            raise CacheError(f"cache entry {meta_path} (with {array_path.name}) cannot be read: {error}. "
-                             f"Delete both files (or the folder {self.folder}) and run again") from error
+        meta = self._read(meta_path, array_path, lambda: json.loads(meta_path.read_text()))
         if meta.get("key") != key:
             raise CacheError(f"cache entry {meta_path} holds key {meta.get('key')!r}, not {key!r}: the folder "
                              f"was edited by hand. Delete {self.folder} and run again")
-        self.hits += 1
+        arrays = self._read(meta_path, array_path, lambda: _load_arrays(array_path))
         return Entry(arrays, meta["meta"])
 
     def put(self, key: str, arrays: Mapping[str, np.ndarray], meta: Mapping) -> None:
@@ -138,12 +129,23 @@ class Cache:
         except OSError as error:
             raise CacheError(f"cannot write to the cache folder {self.folder}: {error}. Choose another with "
                              "--cache DIR, or --no-cache") from error
-        self.writes += 1
+
+    def _read(self, meta_path: Path, array_path: Path, read):
+        try:
+            return read()
+        except (OSError, ValueError, zipfile.BadZipFile) as error:
+            raise CacheError(f"cache entry {meta_path} (with {array_path.name}) cannot be read: {error}. "
+                             f"Delete both files (or the folder {self.folder}) and run again") from error
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         if not key or not all(c in "0123456789abcdef" for c in key):
             raise ValueError(f"cache keys are hex digests from fingerprint(), not {key!r}")
         return self.folder / f"{key}.json", self.folder / f"{key}.npz"
+
+
+def _load_arrays(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as stored:
+        return {name: stored[name] for name in stored.files}
 
 
 def _atomic(target: Path, write) -> None:

@@ -63,9 +63,11 @@ def client(scheduler: Any, *, workers: int | None = 2, processes: bool = True,
         raise OptionError(f"scheduler={scheduler!r}: use 'serial', 'local' or a scheduler address such as "
                           "'tcp://127.0.0.1:8786'")
     if scheduler == "local":
+        # dashboard_address=":0": the scheduler's HTTP server (on even without the dashboard) takes a free
+        # port; with None it still binds 8787 and fails when another cluster holds that port.
         if workers is not None and workers < 1:
             raise OptionError(f"workers={workers}: a LocalCluster needs at least one worker")
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None,
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0",
                           silence_logs=logging.ERROR) as cluster, Client(cluster) as local:
             yield local
         return
