@@ -55,19 +55,21 @@ class CPEquilibrium(Equilibrium):
         """(N, N, S) terms-of-trade and volume-of-trade effects of country j (first axis) by partner i
         and sector n, as fractions of j's baseline income (CP eq. 22-23, deficits held fixed):
 
-        - terms of trade: (E[j,i,n] dln c[j,n] - M[i,j,n] dln c[i,n]) / I[j], E exports, M imports at
-          world prices (domestic terms cancel);
-        - volume of trade: t[i,j,n] M[i,j,n] (dln M[i,j,n] - dln c[i,n]) / I[j].
+        - terms of trade: (E[j,i,n] (c_hat[j,n] - 1) - M[i,j,n] (c_hat[i,n] - 1)) / I[j], E exports,
+          M imports at world prices (domestic terms cancel);
+        - volume of trade: t[i,j,n] M[i,j,n] (M_hat[i,j,n] - c_hat[i,n]) / I[j].
 
-        Differentials are taken as log-hats, so the parts sum to d ln W up to second-order terms.
+        The differentials are evaluated with discrete changes (hat - 1), as in the authors' code and
+        their published tables; the parts sum to d ln W to first order, and for a shock as large as
+        NAFTA's for Mexico they differ from the exact welfare change (reported beside them).
         """
         flows, tariffs = self.world.trade, self.world.tariffs
-        log_c = np.log(self.cost_hat)
+        cost_change = self.cost_hat - 1
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_m = np.where(flows > 0, np.log(self.trade / np.where(flows > 0, flows, 1)), 0.0)
-        exports = flows * log_c[:, None, :]  # [j, i, n]: j sells to i
-        imports = np.swapaxes(flows * log_c[:, None, :], 0, 1)  # [j, i, n]: j buys from i
-        volume = np.swapaxes(tariffs * flows * (log_m - log_c[:, None, :]), 0, 1)
+            flow_hat = np.where(flows > 0, self.trade / np.where(flows > 0, flows, 1), 1.0)
+        exports = flows * cost_change[:, None, :]  # [j, i, n]: j sells to i
+        imports = np.swapaxes(flows * cost_change[:, None, :], 0, 1)  # [j, i, n]: j buys from i
+        volume = np.swapaxes(tariffs * flows * (flow_hat - self.cost_hat[:, None, :]), 0, 1)
         return {"terms_of_trade": (exports - imports) / self.income[:, None, None],
                 "trade_volume": volume / self.income[:, None, None]}
 
