@@ -100,6 +100,8 @@ def test_ge_json_to_stdout_without_draws(app1):
     (("ge", "-d", "{app1}", "-e", "{bad}"), "unknown key 'refrence'. Did you mean 'reference'?"),
     (("ge", "-d", "{app1}", "-e", EXAMPLES / "no_borders.toml", "--year", 2050), "no rows for year 2050"),
     (("ge", "-d", "{app1}", "-e", EXAMPLES / "no_borders.toml", "--method", "jackknife"), "--method 'jackknife'"),
+    (("ge", "-d", "{app1}", "-e", EXAMPLES / "no_borders.toml", "-n", 2, "--scheduler", "nonsense"),
+     "scheduler='nonsense' is not 'serial', 'local' or an address"),
     (("estimate", "-d", "{txt}", "-f", "trade ~ RTA"), "cannot read gravity data from a .txt file"),
     (("estimate", "-d", "{app1}", "-f", "trade ~ RTA", "--cluster", "cid"), "column(s) ['cid'] not in the data"),
 ])

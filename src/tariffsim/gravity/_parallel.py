@@ -5,7 +5,8 @@ returns the results in chunk order. ``shared`` holds large inputs sent to each w
 
 scheduler  ``"serial"``: in this process, one chunk after another;
            ``"local"``: a dask LocalCluster started for this call and closed after it;
-           an address (``"tcp://10.0.0.5:8786"``) or a ``distributed.Client``: an existing cluster.
+           an address (``"tcp://10.0.0.5:8786"``) or a ``distributed.Client``: an existing cluster
+           (connections through ``tariffsim.parallel.client``, shared with the games).
 
 BLAS runs single-threaded while chunks run in this process (serial, or LocalCluster threads):
 parallelism comes from the chunks, and a multi-threaded BLAS on small matrices is slow under load
@@ -16,12 +17,8 @@ dask's default ``distributed.nanny.pre-spawn-environ``.
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-
-from tariffsim.errors import OptionError
 
 
 def run_chunks(
@@ -59,7 +56,9 @@ def _run(func, chunks, shared, sizes, scheduler, workers, processes, progress, t
         return results
     from distributed import as_completed
 
-    with _client(scheduler, workers, processes, timeout) as client:
+    from tariffsim.parallel import client as dask_client
+
+    with dask_client(scheduler, workers=workers, processes=processes, timeout=timeout) as client:
         remote = {key: client.scatter(value, broadcast=True) for key, value in shared.items()}
         futures = [client.submit(func, chunk, pure=False, **remote) for chunk in chunks]
         position = {future.key: k for k, future in enumerate(futures)}
@@ -70,32 +69,3 @@ def _run(func, chunks, shared, sizes, scheduler, workers, processes, progress, t
             if progress is not None:
                 progress(sizes[k])
         return results
-
-
-@contextlib.contextmanager
-def _client(scheduler: Any, workers: int | None, processes: bool, timeout: float | None) -> Iterator[Any]:
-    from distributed import Client, LocalCluster
-
-    if isinstance(scheduler, Client):
-        yield scheduler
-        return
-    if not isinstance(scheduler, str) or not scheduler:
-        raise OptionError(f"scheduler={scheduler!r}: use 'serial', 'local' or a scheduler address such as "
-                          "'tcp://127.0.0.1:8786'")
-    if scheduler == "local":
-        # dashboard_address=":0": the scheduler's HTTP server (always started) takes a free port, not 8787,
-        # which another cluster on the machine may hold
-        if workers is not None and workers < 1:
-            raise OptionError(f"workers={workers}: a LocalCluster needs at least one worker")
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0",
-                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
-            yield client
-        return
-    try:
-        client = Client(scheduler, timeout=timeout or 30)
-    except OSError as error:
-        raise OptionError(f"cannot reach the dask scheduler at {scheduler!r}: {error}. Start one with "
-                          "`dask scheduler` (and `dask worker ADDRESS`), or leave --scheduler out to use a "
-                          "LocalCluster") from error
-    with client:
-        yield client
