@@ -44,7 +44,7 @@ def read_weights(source: Source, world: World) -> np.ndarray:
     raise_if(problems, header)
     n, s = world.n_countries, world.n_sectors
     weights, where = np.full((n, s), np.nan), np.full((n, s), "", dtype=object)
-    for i, k, value, location in zip(rows, columns, values, locations, strict=True):
+    for i, k, value, location in zip(rows, columns, values.tolist(), locations, strict=True):
         if where[i, k]:
             problems.append(Problem(f"weight of {world.countries[i]}, {world.sectors[k]} given twice (also at "
                                     f"{where[i, k]})", at(location), value, "keep one row per country and sector"))
