@@ -80,6 +80,16 @@ class CPEquilibrium(Equilibrium):
         return {"terms_of_trade": parts["terms_of_trade"], "profit_shifting": np.zeros(self.world.n_countries),
                 "trade_volume": parts["trade_volume"]}
 
+    def welfare_frame(self) -> pd.DataFrame:
+        """Countries in rows, percent: the paper's terms-of-trade and volume-of-trade parts, their sum
+        (the paper's welfare measure), the exact real-income change and the real wage change."""
+        parts = self.decomposition_pct
+        return pd.DataFrame({"terms_of_trade": parts["terms_of_trade"], "volume_of_trade": parts["trade_volume"],
+                             "paper_welfare": parts["terms_of_trade"] + parts["trade_volume"],
+                             "exact_welfare": 100 * (self.welfare_hat - 1),
+                             "real_wage": 100 * (self.real_wage_hat - 1)},
+                            index=pd.Index(self.world.countries, name="country"))
+
     def decomposition_frame(self) -> pd.DataFrame:
         """Long table of the decomposition: country, partner, sector, component, value (% of income)."""
         world = self.world
