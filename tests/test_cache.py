@@ -21,11 +21,27 @@ class Options:
 BASE = (np.arange(6.0).reshape(2, 3), {"net_exports": "zero", "players": ["USA", "JPN"]}, Options(False, 10.0), None)
 
 
-def test_equal_inputs_give_equal_keys_and_the_key_depends_on_the_source():
+def test_equal_inputs_give_equal_keys():
     assert fingerprint(*BASE) == fingerprint(np.arange(6.0).reshape(2, 3), {"players": ["USA", "JPN"],
                                                                            "net_exports": "zero"},
                                              Options(False, 10.0), None)
-    assert len(fingerprint(*BASE)) == 64 and len(cache_module.source_digest()) == 64
+    assert len(fingerprint(*BASE)) == 64
+
+
+def test_source_digest_covers_the_named_files_only(tmp_path, monkeypatch):
+    package = tmp_path / "tariffsim"
+    (package / "games").mkdir(parents=True)
+    (package / "games" / "nash.py").write_text("x = 1\n")
+    (package / "cli.py").write_text("y = 1\n")
+    monkeypatch.setattr(cache_module.tariffsim, "__file__", str(package / "__init__.py"))
+    digest = cache_module.source_digest.__wrapped__
+    before = digest(("games",))
+    (package / "cli.py").write_text("y = 2\n")
+    assert digest(("games",)) == before
+    (package / "games" / "nash.py").write_text("x = 2\n")
+    assert digest(("games",)) != before and len(before) == 64
+    with pytest.raises(ValueError, match="no tariffsim source files"):
+        digest(("gmaes",))
 
 
 @pytest.mark.parametrize("changed", [

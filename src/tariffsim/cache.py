@@ -3,8 +3,9 @@
 A ``Cache`` is a folder of entries; each entry is ``KEY.npz`` (numpy arrays) plus ``KEY.json``
 (metadata: what the entry is, and any JSON-ready values). ``fingerprint(...)`` makes the key: a
 SHA-256 of the inputs (arrays by dtype, shape and bytes; numbers, strings, sequences, mappings and
-dataclasses field by field), of the tariffsim version and of tariffsim's source code, so results are
-never reused by a different version, nor after the code that computed them was edited.
+dataclasses field by field) and of the tariffsim version, so a new version never reuses old results.
+``source_digest(paths)`` hashes the source files that compute a result: put it among the parts so a
+result is not reused after that code was edited (in a development checkout the version stays put).
 
 Writes are atomic: each file is written under a temporary name and renamed, the ``.json`` last, so
 an entry exists only once both files are whole; an interrupted write leaves no entry. An entry that
@@ -35,22 +36,26 @@ class CacheError(TariffsimError, OSError):
 
 
 def fingerprint(*parts: object) -> str:
-    """A hex SHA-256 of ``parts``, the tariffsim version and source; equal inputs give equal keys.
+    """A hex SHA-256 of ``parts`` and the tariffsim version; equal inputs give equal keys.
 
     Accepts None, bool, int, float, str, numpy (and JAX) arrays, sequences, mappings and dataclasses;
     anything else raises TypeError (a key must never silently ignore an input).
     """
     digest = hashlib.sha256()
-    _feed(digest, ("tariffsim", tariffsim.__version__, source_digest(), parts))
+    _feed(digest, ("tariffsim", tariffsim.__version__, parts))
     return digest.hexdigest()
 
 
 @functools.cache
-def source_digest() -> str:
-    """A hex SHA-256 of every ``.py`` file of the installed tariffsim package (names and contents)."""
+def source_digest(paths: tuple[str, ...]) -> str:
+    """A hex SHA-256 of the ``.py`` files at ``paths`` (modules or folders, relative to the tariffsim
+    package), names and contents."""
     package = Path(tariffsim.__file__).parent
+    files = sorted(f for p in paths for f in ([package / p] if p.endswith(".py") else (package / p).rglob("*.py")))
+    if not files:
+        raise ValueError(f"no tariffsim source files at {paths}")
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    for path in files:
         digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

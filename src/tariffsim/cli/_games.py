@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from tariffsim.world import World
 
 SCHEMA_VERSION = 1
+# The code that computes game results: cached results are reused only while it is unchanged.
+GAME_SOURCES = ("games", "models", "solve.py", "equilibrium.py", "policy.py", "welfare.py", "world.py", "purge.py",
+                "_jax.py")
 
 Data = Annotated[str, typer.Option("--data", "-d", help=DATA_HELP)]
 Mfn = Annotated[bool, typer.Option("--mfn", help="One tariff per sector for all partners (MFN) instead of one "
@@ -66,10 +69,12 @@ class Game:
     cache: Cache | None
 
     def key(self, *parts: object) -> str:
-        """Cache key of a result of this game: the world, model, weights, net-exports rule and ``parts``."""
-        from tariffsim.cache import fingerprint
+        """Cache key of a result of this game: the code of GAME_SOURCES, the world, model, weights,
+        net-exports rule and ``parts``."""
+        from tariffsim.cache import fingerprint, source_digest
 
-        return fingerprint(self.calibration.model, self.world, self.weights, self.net_exports, *parts)
+        return fingerprint(source_digest(GAME_SOURCES), self.calibration.model, self.world, self.weights,
+                           self.net_exports, *parts)
 
 
 def load_game(data: str, purge: bool, weights: str, net_exports: str, cache_dir: Path, no_cache: bool) -> Game:
