@@ -4,8 +4,10 @@ progress bars on stderr, the Nash run both nash and talks need, and the tables a
 JSON documents (``--json FILE``) have ``schema`` ``tariffsim.games.<command>`` and ``schema_version``;
 ``units`` explains every unit; ``countries`` has one row per country (``government_welfare_pct`` and
 ``welfare_pct``: percent change from the baseline; ``median_tariff_pct``: median of the importer's
-tariffs over partners and sectors, percent); ``tariffs`` lists the outcome's tariffs of the countries
-that chose them (``exporter``, ``importer``, ``sector``, ``tariff`` as a fraction: 0.25 = 25%);
+tariffs over partners and sectors, percent; for ``optimal`` with several countries, one row per choosing
+country at its own optimum, with the median of its chosen tariffs); ``tariffs`` lists the outcome's
+tariffs of the countries that chose them (``exporter``, ``importer``, ``sector``, ``tariff`` as a
+fraction: 0.25 = 25%);
 ``solver`` holds convergence facts (residuals are in log government welfare or tariff fractions, as named).
 """
 

@@ -30,9 +30,7 @@ def nash(
 ) -> None:
     """Nash tariffs of a trade war: every player's tariffs are a best response to the others'.
 
-    Rounds of best responses until no tariff moves by more than 0.01 points and no government can gain
-    more than 1e-7 in log welfare; countries outside --countries keep their tariffs. An interrupted
-    Jacobi run resumes from the cache.
+    Rounds of best responses until no tariff moves by more than 0.01 points and no government can gain more than 1e-7 in log welfare; countries outside --countries keep their tariffs. An interrupted Jacobi run resumes from the cache.
 
     Example: [bold]tariffsim nash --data ossa2014 --purge --net-exports zero --countries USA,JPN --mfn[/]
     """

@@ -34,8 +34,7 @@ def optimal(
 ) -> None:
     """Optimal (unilateral) tariffs: what a government maximising its welfare would set, others unchanged.
 
-    With one country: its optimum and the effects on every country. With several: each one's optimum
-    against everyone else's current tariffs (one row each).
+    With one country: its optimum and the effects on every country. With several: each one's optimum against everyone else's current tariffs (one row each).
 
     Example: [bold]tariffsim optimal --data ossa2014 --purge --country JPN --partners USA --sectors agriculture[/]
     """
