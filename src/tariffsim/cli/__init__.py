@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from tariffsim.cli import compare, from_news, gravity, info, nash, optimal, purge, solve, talks
+from tariffsim.cli import compare, from_news, gravity, info, nash, optimal, purge, report, solve, talks
 from tariffsim.cli._common import State
 
 app = typer.Typer(
@@ -37,6 +37,7 @@ app.command("from-news", no_args_is_help=True)(from_news.from_news)
 app.command("optimal", no_args_is_help=True)(optimal.optimal)
 app.command("nash", no_args_is_help=True)(nash.nash)
 app.command("talks", no_args_is_help=True)(talks.talks)
+app.command("report", no_args_is_help=True)(report.report)
 app.add_typer(gravity.app, name="gravity")
 
 

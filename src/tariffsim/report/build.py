@@ -1,0 +1,152 @@
+"""Run a scenario pack and write its report: ``report.html``, ``figures/*.png|svg``, ``tables/*.csv``.
+
+``build_report`` is the one entry point; it calls ``on_step(description)`` before each stage so a
+caller can show progress, and returns the files written and the wall time of each stage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from tariffsim.cache import Cache
+from tariffsim.errors import DataValidationError
+from tariffsim.io import read_world
+from tariffsim.models import Krugman
+from tariffsim.purge import purge
+from tariffsim.report import figures, tables
+from tariffsim.report.game import GameView, game_view
+from tariffsim.report.html import PageContent, render
+from tariffsim.report.pack import Pack, load_pack
+from tariffsim.report.run import ScenarioResult, solve_pack
+
+CACHE_FOLDER = "cache"
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What ``build_report`` wrote (paths relative to ``out``) and how long each stage took (seconds)."""
+
+    out: Path
+    html: Path
+    files: tuple[str, ...]
+    seconds: dict[str, float]
+    game_reused: bool
+
+
+def step_count(pack: Pack) -> int:
+    """Number of ``on_step`` calls of a report run without cached game results (for progress bars)."""
+    return 3 + len(pack.scenarios) + (5 if pack.game else 0) + 2
+
+
+def build_report(pack_dir: str | Path, out: str | Path, *, data: str | None = None,
+                 frontier_points: int | None = None,
+                 on_step: Callable[[str], None] = lambda step: None) -> ReportFiles:
+    """Solve every scenario of the pack in ``pack_dir``, play its game, and write the report to ``out``.
+
+    Args:
+        data: the data set (folder or name under $TARIFFSIM_DATA); default: the pack's ``world``.
+        frontier_points: override the pack's number of frontier deals (fewer is faster).
+    """
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[stage] = round(now - clock, 3)
+        clock = now
+
+    on_step("reading the scenario pack")
+    pack = load_pack(pack_dir)
+    if frontier_points is not None and pack.game is not None:
+        pack = dataclasses.replace(pack, game=dataclasses.replace(pack.game, frontier_points=frontier_points))
+    spec = data or pack.world
+    if spec is None:
+        raise DataValidationError("no data set: give --data DIR or NAME, or world = \"...\" in pack.toml")
+    on_step(f"reading the data set {spec}")
+    world = read_world(spec)
+    on_step("calibrating the model")
+    calibration = Krugman().calibrate(world)
+    lap("read_and_calibrate")
+    results = solve_pack(pack, calibration, lambda item: on_step(f"solving {item.label}"))
+    lap("scenarios")
+    out = Path(out)
+    view = None
+    if pack.game is not None:
+        on_step("game: removing trade imbalances (purge)")
+        purged = Krugman().calibrate(purge(world))
+        view = game_view(purged, pack.game, Cache(out / CACHE_FOLDER), on_step)
+        lap("game")
+    on_step("drawing figures and writing tables")
+    content = _content(pack, world, spec, results, view, out)
+    lap("figures_and_tables")
+    on_step("writing the HTML page")
+    html = out / "report.html"
+    html.write_text(render(content), encoding="utf-8")
+    lap("html")
+    return ReportFiles(out=out, html=html, files=("report.html", *content.files), seconds=seconds,
+                       game_reused=bool(view and view.reused))
+
+
+def _content(pack: Pack, world, spec: str, results: tuple[ScenarioResult, ...], view: GameView | None,
+             out: Path) -> PageContent:
+    """Compute every table and figure, write them under ``out``, and gather the page's content."""
+    figure_dir, table_dir = out / "figures", out / "tables"
+    figure_dir.mkdir(parents=True, exist_ok=True)
+    table_dir.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+
+    def table(frame, name: str, index: bool = False) -> None:
+        frame.to_csv(table_dir / f"{name}.csv", index=index, float_format="%.6g")
+        written.append(f"tables/{name}.csv")
+
+    pngs: dict[str, bytes] = {}
+
+    def figure(fig, name: str) -> None:
+        pngs[name] = figures.save(fig, figure_dir, name)
+        written.extend([f"figures/{name}.png", f"figures/{name}.svg"])
+
+    pair = pack.game.pair if pack.game else ("JPN", "USA")
+    headline = tables.headline(results)
+    table(headline, "headline")
+    figure(figures.headline_figure(headline), "headline")
+    steps = {}
+    for result in results:
+        stem = Path(result.item.file).stem
+        eq = result.equilibrium
+        steps[result.item.file] = result.item.scenario.describe(world)
+        table(tables.country_changes(eq), f"scenario_{stem}_countries", index=True)
+        sectors = [tables.sector_changes(eq, c).assign(country=c) for c in pair]
+        table(pd.concat(sectors), f"scenario_{stem}_sectors", index=True)
+        table(tables.bilateral_changes(eq), f"scenario_{stem}_bilateral")
+        figure(figures.scenario_figure(result, pair), f"scenario_{stem}")
+    diversion = by_exporter = None
+    if pack.diversion is not None:
+        by_file = {r.item.file: r.equilibrium for r in results}
+        diversion = tables.diversion(by_file[pack.diversion.bilateral], by_file[pack.diversion.multilateral],
+                                     pack.diversion)
+        by_exporter = tables.diversion_by_exporter(diversion)
+        table(diversion, "diversion")
+        table(by_exporter, "diversion_by_exporter", index=True)
+        figure(figures.diversion_figure(diversion, by_exporter, pack.diversion.importer), "diversion")
+    points = None
+    if view is not None:
+        points = tables.game_points(view)
+        table(points, "game_points")
+        table(tables.game_tariffs(view), "game_tariffs")
+        table(tables.frontier(view), "game_frontier")
+        figure(figures.game_figure(view), "game")
+    data_flag = f" --data {spec}" if spec != pack.world else ""
+    rerun = (f"tariffsim report {pack.folder}{data_flag} --out {out}\n"
+             f"# one scenario on its own:\ntariffsim solve --scenario {pack.folder / pack.scenarios[0].file}"
+             f" --data {spec} --country JPN --country USA")
+    return PageContent(pack=pack, world=world, data_label=world.label or spec, results=results,
+                       headline=headline, steps=steps, figures=pngs, diversion=diversion,
+                       diversion_by_exporter=by_exporter, game=view, game_points=points, rerun=rerun,
+                       files=tuple(written))

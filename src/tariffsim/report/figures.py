@@ -1,0 +1,155 @@
+"""The report's charts, drawn with matplotlib's object API (no pyplot state, Agg canvas).
+
+Each ``*_figure`` function returns a ``matplotlib.figure.Figure``; ``save`` writes it as PNG and SVG
+and returns the PNG bytes for embedding in the HTML page. Gains are blue, losses red.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+
+from tariffsim.report.game import GameView
+from tariffsim.report.run import ScenarioResult
+from tariffsim.report.tables import bilateral_changes, country_changes, sector_changes
+
+GAIN, LOSS, NEUTRAL = "#2166ac", "#b2182b", "#7f7f7f"
+TOP_SECTORS = 10
+DPI = 110
+
+
+def _figure(width: float, height: float) -> Figure:
+    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def save(figure: Figure, folder: Path, name: str) -> bytes:
+    """Write ``folder/name.png`` and ``folder/name.svg``; return the PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    png = buffer.getvalue()
+    (folder / f"{name}.png").write_bytes(png)
+    figure.savefig(folder / f"{name}.svg", format="svg")
+    return png
+
+
+def _colors(values: np.ndarray) -> list[str]:
+    return [GAIN if v > 0 else LOSS if v < 0 else NEUTRAL for v in values]
+
+
+def _heatmap(axes, frame: pd.DataFrame, title: str, digits: int, unit: str) -> None:
+    """Annotated diverging heatmap of ``frame`` (rows x columns), centred on zero."""
+    values = frame.to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    bound = max(float(np.max(np.abs(finite))) if finite.size else 0.0, 1e-12)
+    image = axes.imshow(values, cmap="RdBu", norm=TwoSlopeNorm(0.0, -bound, bound), aspect="auto")
+    axes.set_xticks(range(frame.shape[1]), frame.columns, rotation=30, ha="right")
+    axes.set_yticks(range(frame.shape[0]), frame.index)
+    for (r, c), value in np.ndenumerate(values):
+        if np.isfinite(value):
+            axes.text(c, r, f"{value:+.{digits}f}", ha="center", va="center", fontsize=8,
+                      color="white" if abs(value) > 0.6 * bound else "black")
+    axes.set_title(title, loc="left", fontsize=11)
+    axes.figure.colorbar(image, ax=axes, shrink=0.8, label=unit)
+
+
+def headline_figure(headline: pd.DataFrame) -> Figure:
+    """Two heatmaps, scenarios x countries: real income change (%) and exports change (%)."""
+    figure = _figure(12, 0.5 * headline["scenario"].nunique() + 2.2)
+    left, right = figure.subplots(1, 2)
+    order = list(dict.fromkeys(headline["scenario"]))
+    for axes, column, title in ((left, "real_income_pct", "Real income, % change"),
+                                (right, "exports_pct", "Exports, % change")):
+        table = headline.pivot(index="scenario", columns="country", values=column).loc[order]
+        _heatmap(axes, table, title, 2, "%")
+    return figure
+
+
+def scenario_figure(result: ScenarioResult, countries: tuple[str, str]) -> Figure:
+    """Welfare by country, sector exports of two countries (US$ million), bilateral flows (% change)."""
+    eq = result.equilibrium
+    figure = _figure(12, 9)
+    grid = figure.subplots(2, 2)
+    changes = country_changes(eq)
+    axes = grid[0, 0]
+    axes.bar(changes.index, changes["real_income_pct"], color=_colors(changes["real_income_pct"].to_numpy()))
+    axes.axhline(0, color="black", linewidth=0.8)
+    axes.set_title("Real income by country, % change", loc="left", fontsize=11)
+    axes.set_ylabel("%")
+    for x, value in enumerate(changes["real_income_pct"]):
+        axes.annotate(f"{value:+.2f}", (x, value), ha="center", va="bottom" if value >= 0 else "top", fontsize=8)
+    for axes, country in zip((grid[0, 1], grid[1, 0]), countries, strict=True):
+        sectors = sector_changes(eq, country)
+        top = sectors.reindex(sectors["exports_usd_m"].abs().sort_values(ascending=False).index[:TOP_SECTORS])[::-1]
+        axes.barh(top.index, top["exports_usd_m"], color=_colors(top["exports_usd_m"].to_numpy()))
+        axes.axvline(0, color="black", linewidth=0.8)
+        axes.set_title(f"{country} exports by sector, change in US$ million (largest {TOP_SECTORS})", loc="left",
+                       fontsize=11)
+    flows = bilateral_changes(eq).pivot(index="exporter", columns="importer", values="change_pct")
+    _heatmap(grid[1, 1], flows, "Bilateral flows, % change (rows export to columns)", 1, "%")
+    figure.suptitle(result.label, fontsize=13, x=0.01, ha="left", weight="bold")
+    return figure
+
+
+def diversion_figure(table: pd.DataFrame, by_exporter: pd.DataFrame, importer: str) -> Figure:
+    """Exports to ``importer`` by exporter (bilateral vs multilateral deal) and by sector (bilateral)."""
+    figure = _figure(12, 4.8)
+    left, right = figure.subplots(1, 2, width_ratios=[1, 1.6])
+    x = np.arange(len(by_exporter))
+    for offset, column, label, hatch in ((-0.2, "bilateral_change_usd_m", "bilateral deal", ""),
+                                         (0.2, "multilateral_change_usd_m", "MFN deal", "//")):
+        values = by_exporter[column].to_numpy()
+        left.bar(x + offset, values, width=0.4, color=_colors(values), hatch=hatch, edgecolor="white", label=label)
+    left.set_xticks(x, by_exporter.index)
+    left.axhline(0, color="black", linewidth=0.8)
+    left.set_title(f"Exports to {importer}, change in US$ million\n(plain: bilateral deal, hatched: MFN deal)",
+                   loc="left", fontsize=11)
+    third = table[table["exporter"].isin(by_exporter.index)]
+    busy = third.groupby("sector")["baseline_usd_m"].sum().sort_values(ascending=False).index[:TOP_SECTORS]
+    grid = third[third["sector"].isin(busy)].pivot(index="exporter", columns="sector",
+                                                   values="bilateral_change_usd_m")[list(busy)]
+    _heatmap(right, grid.loc[[e for e in by_exporter.index if e in grid.index]],
+             f"Bilateral deal: change in exports to {importer} by sector (US$ million)", 0, "US$ million")
+    return figure
+
+
+def game_figure(view: GameView) -> Figure:
+    """Left: real-income plane of the pair with the bargaining set; right: mean tariffs at each point."""
+    from tariffsim.report.tables import game_points
+
+    a, b = view.pair
+    figure = _figure(12, 5.2)
+    left, right = figure.subplots(1, 2, width_ratios=[1.2, 1])
+    points = game_points(view)
+    threat = points.iloc[3]
+    frontier = view.frontier_welfare_pct
+    tx, ty = threat[f"{a}_real_income_pct"], threat[f"{b}_real_income_pct"]
+    region = np.vstack([[tx, frontier[0, 1]], frontier, [frontier[-1, 0], ty], [tx, ty]])
+    left.fill(region[:, 0], region[:, 1], color="#c6dbef", alpha=0.7, label="bargaining set (both beat the war)")
+    left.plot(frontier[:, 0], frontier[:, 1], "-", color=GAIN, linewidth=2, label="efficient deals (frontier)")
+    markers = ("o", ">", "^", "X", "*")
+    for (_, row), marker in zip(points.iterrows(), markers, strict=True):
+        left.plot(row[f"{a}_real_income_pct"], row[f"{b}_real_income_pct"], marker, markersize=11,
+                  linestyle="none", label=row["point"])
+    left.axhline(0, color="grey", linewidth=0.6)
+    left.axvline(0, color="grey", linewidth=0.6)
+    left.set_xlabel(f"{a} real income, % change")
+    left.set_ylabel(f"{b} real income, % change")
+    left.set_title(f"The {a}-{b} game: what each side gets", loc="left", fontsize=11)
+    left.legend(fontsize=8, loc="best")
+    y = np.arange(len(points))
+    right.barh(y - 0.2, points[f"{a}_tariff_on_{b}_pct"], height=0.4, color="#4d4d4d", label=f"{a} on {b} goods")
+    right.barh(y + 0.2, points[f"{b}_tariff_on_{a}_pct"], height=0.4, color="#e08214", label=f"{b} on {a} goods")
+    right.set_yticks(y, points["point"])
+    right.invert_yaxis()
+    right.set_xlabel("mean tariff, % (weighted by today's trade)")
+    right.set_title("Tariffs each side sets on the other", loc="left", fontsize=11)
+    right.legend(fontsize=8)
+    return figure
