@@ -90,12 +90,97 @@ def unilateral_table(world: World, cubes: Sequence[np.ndarray], weights: np.ndar
     for j in range(n):
         eq = model.solve(calibration, Policy(cubes[j], "zero", name=f"{world.countries[j]} unilateral tariffs"))
         others = [k for k in range(n) if k != j]
-        columns = [100 * (eq.government_welfare_hat(weights) - 1), 100 * (eq.welfare_hat - 1),
-                   100 * (eq.relative_wage_hat - 1), 100 * (eq.profits_per_wage_hat - 1)]
-        row = [v for c in columns for v in (c[j], c[others].mean())]
+        row = [v for c in effects_pct(eq, weights) for v in (c[j], c[others].mean())]
         row.append(100 * np.median(cubes[j][others, j, :]))
         rows.append(row)
-    table = pd.DataFrame(rows, columns=list(UNILATERAL_COLUMNS), index=list(world.country_names))
+    return _with_average(pd.DataFrame(rows, columns=list(UNILATERAL_COLUMNS), index=list(world.country_names)))
+
+
+def effects_pct(equilibrium, weights: np.ndarray | None = None) -> list[np.ndarray]:
+    """The four (N,) effects every table reports, percent: G_hat, W_hat, relative wage, profits/wage."""
+    return [100 * (equilibrium.government_welfare_hat(weights) - 1), 100 * (equilibrium.welfare_hat - 1),
+            100 * (equilibrium.relative_wage_hat - 1), 100 * (equilibrium.profits_per_wage_hat - 1)]
+
+
+def _with_average(table: pd.DataFrame) -> pd.DataFrame:
+    """Append the simple mean of the rows as ``average`` (before rounding) and name the index ``region``."""
     table.loc["average"] = table.mean()
     table.index.name = "region"
     return table
+
+
+def median_tariffs(world: World, cube: np.ndarray) -> np.ndarray:
+    """(N,) median of each importer's off-diagonal tariffs in ``cube`` (N,N,S), percent (§5.1)."""
+    n = world.n_countries
+    return np.array([100 * np.median(np.delete(cube[:, j, :], j, axis=0)) for j in range(n)])
+
+
+def target_tariffs(world: World, noncooperative: np.ndarray) -> np.ndarray:
+    """Noncooperative tariff targets (§4.2): (S,N) fractions, industries in rows, importers in columns.
+
+    Importers whose column of ``noncooperative`` (S,N, the paper's ``tariff_noncoop.csv``) is all zero
+    have no measure; they get ``world``'s import-weighted applied tariffs instead (the purged world
+    in the paper), i.e. sum_{i != j} X_ijs t_ijs / sum_{i != j} X_ijs.
+    """
+    noncooperative = np.asarray(noncooperative, dtype=float)
+    if noncooperative.shape != (world.n_sectors, world.n_countries):
+        raise ValueError(f"expected {world.n_sectors} x {world.n_countries} noncooperative tariffs, "
+                         f"got {noncooperative.shape}")
+    missing = np.all(noncooperative == 0, axis=0)
+    return np.where(missing[None, :], world.mean_tariff.T, noncooperative)
+
+
+WAR_COLUMNS = ("G", "W", "relwage", "profits", "median_tariff")
+
+
+def war_table(world: World, cube: np.ndarray, weights: np.ndarray | None = None) -> pd.DataFrame:
+    """Tables 4/9 layout: every country at the tariffs ``cube`` (N,N,S), relative to ``world``.
+
+    Returns (N+1) x 5 frame, percent: G_hat, W_hat, relative wage, profits/wage, median tariff.
+    """
+    eq = Krugman().solve(Krugman().calibrate(world), Policy(cube, "zero", name="tariff war"))
+    columns = [*effects_pct(eq, weights), median_tariffs(world, cube)]
+    return _with_average(pd.DataFrame(dict(zip(WAR_COLUMNS, columns)), index=list(world.country_names)))
+
+
+TALKS_BASELINES = ("nash", "factual", "free")
+
+
+def talks_table(outcomes: Sequence[tuple[World, np.ndarray]], weights: np.ndarray | None = None) -> pd.DataFrame:
+    """Tables 5/10 layout: cooperative tariffs relative to the Nash, factual and free-trade baselines.
+
+    Args:
+        outcomes: three (baseline world, cooperative cube (N,N,S)) pairs in ``TALKS_BASELINES`` order;
+            each baseline world is the purged world rebased at the baseline tariffs.
+    Returns (N+1) x 12 frame, percent, columns ``G_nash, G_factual, G_free, W_nash, ...,
+    relwage_*, profits_*`` (four groups of three).
+    """
+    model = Krugman()
+    effects = [effects_pct(model.solve(model.calibrate(w), Policy(cube, "zero", name="trade talks")), weights)
+               for w, cube in outcomes]
+    world = outcomes[0][0]
+    data = {f"{name}_{base}": effects[b][e] for e, name in enumerate(WAR_COLUMNS[:4])
+            for b, base in enumerate(TALKS_BASELINES)}
+    return _with_average(pd.DataFrame(data, index=list(world.country_names)))
+
+
+def parameters_table(world: World, weights: np.ndarray) -> pd.DataFrame:
+    """Table 1: industries by sigma (descending, stable), sigma and each country's lambda; last row ``avg``.
+
+    Args:
+        weights: (N,S) political-economy weights.
+    Returns (S+1) x (1+N) frame indexed by ``industry`` (sector codes), columns ``sigma`` and country names.
+    """
+    order = np.argsort(-world.sigma, kind="stable")
+    table = pd.DataFrame(np.column_stack([world.sigma, np.asarray(weights, float).T])[order],
+                         columns=["sigma", *world.country_names],
+                         index=pd.Index([world.sectors[s] for s in order], name="industry"))
+    table.loc["avg"] = table.mean()
+    return table
+
+
+def top_weights_table(world: World, weights: np.ndarray, top: int = 5) -> pd.DataFrame:
+    """Table 1's companion: each country's ``top`` industries with the highest lambda (ties by index)."""
+    order = np.argsort(-np.asarray(weights, float), axis=1, kind="stable")[:, :top]
+    return pd.DataFrame({name: [world.sectors[s] for s in order[j]] for j, name in enumerate(world.country_names)},
+                        index=pd.Index(range(1, top + 1), name="rank"))

@@ -1,0 +1,49 @@
+"""Wall time of the Ossa (2014) replication, stage by stage: the main version (default) or all five.
+
+Prints JSON: seconds per stage and per version, the whole run (pipeline plus tables and files), the
+worst solver residuals and the machine. Writes the replication's files to --out (default: a temporary
+folder, removed afterwards).
+
+Usage: python benchmarks/replicate_ossa2014.py [--data ../shared/data/ossa2014] [--all] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from tariffsim.replication._ossa2014_output import worst_residuals, write_replication
+from tariffsim.replication.ossa2014_pipeline import TABLES, VERSIONS, replicate
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "ossa2014"))
+    parser.add_argument("--all", action="store_true", help="all five versions (default: main only)")
+    parser.add_argument("--out", default=None, help="keep the replication's files here")
+    args = parser.parse_args()
+    versions = VERSIONS if args.all else ("main",)
+    clock = time.perf_counter()
+    runs = replicate(args.data, versions, tables=TABLES)
+    pipeline = time.perf_counter() - clock
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(args.out) if args.out else Path(scratch) / "replication"
+        write_replication(runs, TABLES, out, data=args.data, seconds=pipeline)
+    total = time.perf_counter() - clock
+    print(json.dumps({
+        "versions": list(versions), "seconds_total": total, "seconds_pipeline": pipeline,
+        "seconds_tables_and_files": total - pipeline,
+        "stages": {run.version: run.seconds for run in runs}, "worst": worst_residuals(runs),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
