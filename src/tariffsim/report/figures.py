@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from tariffsim.report.game import GameView
 from tariffsim.report.run import ScenarioResult
-from tariffsim.report.tables import bilateral_changes, country_changes, sector_changes
+from tariffsim.report.tables import bilateral_changes, country_changes, sector_changes, sector_label
 
 GAIN, LOSS, NEUTRAL = "#2166ac", "#b2182b", "#7f7f7f"
 TOP_SECTORS = 10
@@ -88,7 +88,7 @@ def scenario_figure(result: ScenarioResult, countries: tuple[str, str]) -> Figur
     for axes, country in zip((grid[0, 1], grid[1, 0]), countries, strict=True):
         sectors = sector_changes(eq, country)
         top = sectors.reindex(sectors["exports_usd_m"].abs().sort_values(ascending=False).index[:TOP_SECTORS])[::-1]
-        axes.barh(top.index, top["exports_usd_m"], color=_colors(top["exports_usd_m"].to_numpy()))
+        axes.barh([sector_label(eq.world, code) for code in top.index], top["exports_usd_m"], color=_colors(top["exports_usd_m"].to_numpy()))
         axes.axvline(0, color="black", linewidth=0.8)
         axes.set_title(f"{country} exports by sector, change in US$ million (largest {TOP_SECTORS})", loc="left",
                        fontsize=11)
@@ -99,9 +99,11 @@ def scenario_figure(result: ScenarioResult, countries: tuple[str, str]) -> Figur
 
 
 def diversion_figure(table: pd.DataFrame, by_exporter: pd.DataFrame, importer: str) -> Figure:
-    """Exports to ``importer`` by exporter (bilateral vs multilateral deal) and by sector (bilateral)."""
-    figure = _figure(12, 4.8)
-    left, right = figure.subplots(1, 2, width_ratios=[1, 1.6])
+    """Third countries' exports to ``importer``: by exporter (bilateral vs MFN deal), by sector (bilateral)."""
+    figure = _figure(12, 5.2)
+    left, right = figure.subplots(1, 2, width_ratios=[1, 1.7])
+    third = table[table["third_country"]]
+    by_exporter = by_exporter.loc[list(dict.fromkeys(third["exporter"]))]
     x = np.arange(len(by_exporter))
     for offset, column, label, hatch in ((-0.2, "bilateral_change_usd_m", "bilateral deal", ""),
                                          (0.2, "multilateral_change_usd_m", "MFN deal", "//")):
@@ -109,14 +111,14 @@ def diversion_figure(table: pd.DataFrame, by_exporter: pd.DataFrame, importer: s
         left.bar(x + offset, values, width=0.4, color=_colors(values), hatch=hatch, edgecolor="white", label=label)
     left.set_xticks(x, by_exporter.index)
     left.axhline(0, color="black", linewidth=0.8)
-    left.set_title(f"Exports to {importer}, change in US$ million\n(plain: bilateral deal, hatched: MFN deal)",
-                   loc="left", fontsize=11)
-    third = table[table["exporter"].isin(by_exporter.index)]
-    busy = third.groupby("sector")["baseline_usd_m"].sum().sort_values(ascending=False).index[:TOP_SECTORS]
+    left.set_title(f"Third countries' exports to {importer}, change in\nUS$ million (plain: bilateral deal, "
+                   "hatched: MFN deal)", loc="left", fontsize=11)
+    busy = third.groupby("sector")["bilateral_change_usd_m"].sum().sort_values().index[:TOP_SECTORS]
     grid = third[third["sector"].isin(busy)].pivot(index="exporter", columns="sector",
                                                    values="bilateral_change_usd_m")[list(busy)]
     _heatmap(right, grid.loc[[e for e in by_exporter.index if e in grid.index]],
-             f"Bilateral deal: change in exports to {importer} by sector (US$ million)", 0, "US$ million")
+             f"Bilateral deal: third countries' change in exports to {importer},\nby sector (US$ million; "
+             f"the {TOP_SECTORS} sectors with the largest losses)", 0, "US$ million")
     return figure
 
 

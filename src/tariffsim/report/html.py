@@ -17,6 +17,7 @@ import pandas as pd
 from tariffsim.report.game import GameView
 from tariffsim.report.pack import Pack
 from tariffsim.report.run import ScenarioResult
+from tariffsim.report.tables import sector_label
 from tariffsim.world import World
 
 STYLE = """
@@ -60,6 +61,12 @@ def money(usd_m: float) -> str:
     sign = "-" if usd_m < 0 else "+"
     value = abs(usd_m)
     return f"{sign}US${value / 1000:,.1f} billion" if value >= 1000 else f"{sign}US${value:,.0f} million"
+
+
+def pct(value: float) -> str:
+    """A signed percent with enough digits to show small changes: '+0.56%', '-0.004%'."""
+    digits = 2 if abs(value) >= 0.01 or value == 0 else 3
+    return f"{value:+.{digits}f}%"
 
 
 def _signed(value: float, text: str) -> str:
@@ -106,12 +113,12 @@ def _headline(content: PageContent) -> str:
             if code in rows.index:
                 r = rows.loc[code]
                 parts.append(f"{escape(_name(world, code))}: real income "
-                             + _signed(r.real_income_pct, f"{r.real_income_pct:+.2f}% ({money(r.real_income_usd_m)})")
+                             + _signed(r.real_income_pct, f"{pct(r.real_income_pct)} ({money(r.real_income_usd_m)})")
                              + ", exports " + _signed(r.exports_pct, f"{r.exports_pct:+.1f}% ({money(r.exports_usd_m)})"))
         extremes = (f"Biggest gain: {escape(_name(world, best))} "
-                    + _signed(rows.loc[best, 'real_income_pct'], f"{rows.loc[best, 'real_income_pct']:+.2f}%")
+                    + _signed(rows.loc[best, "real_income_pct"], pct(rows.loc[best, "real_income_pct"]))
                     + f"; biggest loss: {escape(_name(world, worst))} "
-                    + _signed(rows.loc[worst, 'real_income_pct'], f"{rows.loc[worst, 'real_income_pct']:+.2f}%") + ".")
+                    + _signed(rows.loc[worst, "real_income_pct"], pct(rows.loc[worst, "real_income_pct"])) + ".")
         items.append(f"<li><b>{escape(scenario)}.</b> {'; '.join(parts)}. {extremes}</li>")
     wide = table.pivot(index="scenario", columns="country", values="real_income_pct").loc[
         list(dict.fromkeys(table["scenario"]))]
@@ -146,22 +153,31 @@ def _diversion(content: PageContent) -> str:
         return ""
     spec = content.pack.diversion
     world, table, totals = content.world, content.diversion, content.diversion_by_exporter
-    losers = totals[totals["bilateral_change_usd_m"] < 0].sort_values("bilateral_change_usd_m")
+    third = list(dict.fromkeys(table.loc[table["third_country"], "exporter"]))
+    losers = totals.loc[third][totals.loc[third, "bilateral_change_usd_m"] < 0].sort_values("bilateral_change_usd_m")
+    importer = escape(_name(world, spec.importer))
     lines = []
     for exporter, row in losers.iterrows():
         sectors = table[(table["exporter"] == exporter) & table["diverted"]].nsmallest(3, "bilateral_change_usd_m")
-        detail = ", ".join(f"{s} {money(v)}" for s, v in zip(sectors["sector"], sectors["bilateral_change_usd_m"],
-                                                              strict=True))
+        detail = ", ".join(f"{sector_label(world, s)} {money(v)}"
+                           for s, v in zip(sectors["sector"], sectors["bilateral_change_usd_m"], strict=True))
         lines.append(f"<li><b>{escape(_name(world, exporter))}</b> loses "
-                     + _signed(row.bilateral_change_usd_m, money(row.bilateral_change_usd_m))
-                     + f" of exports to {escape(_name(world, spec.importer))} under the bilateral deal "
-                     f"(mostly {escape(detail)}); under the MFN deal: "
+                     + _signed(row.bilateral_change_usd_m, money(abs(row.bilateral_change_usd_m)).lstrip("+"))
+                     + f" of exports to {importer} under the bilateral deal (largest: {escape(detail)}); under the "
+                     "MFN deal its exports to " + importer + " change by "
                      + _signed(row.multilateral_change_usd_m, money(row.multilateral_change_usd_m)) + ".</li>")
-    intro = ("<p>When Japan cuts tariffs only for US goods, US products displace those of third countries in "
-             "Japan's market: trade diversion. When the same cuts go to every partner (MFN), no one is "
-             "put at a disadvantage.</p>")
+    partner = totals.loc[spec.partner]
+    lines.append(f"<li>For comparison, {escape(_name(world, spec.partner))}'s exports to {importer} change by "
+                 + _signed(partner.bilateral_change_usd_m, money(partner.bilateral_change_usd_m))
+                 + " under the bilateral deal, and by "
+                 + _signed(partner.multilateral_change_usd_m, money(partner.multilateral_change_usd_m))
+                 + " under the MFN deal.</li>")
+    intro = (f"<p>When {importer} cuts tariffs only for {escape(_name(world, spec.partner))} goods, those goods "
+             f"displace third countries' goods in {importer}'s market: trade diversion. When the same cuts go to "
+             "every partner (MFN), no supplier gains an edge over the others.</p>"
+             + ("" if lines[:-1] else "<p>No third country loses exports in these sectors.</p>"))
     return (f'<section id="diversion"><h2>Bilateral or multilateral: trade diversion</h2>{intro}'
-            f'<ul class="headline">{"".join(lines) or "<li>No third country loses exports in these sectors.</li>"}</ul>'
+            f'<ul class="headline">{"".join(lines)}</ul>'
             + _img(content.figures, "diversion", f"Exports to {spec.importer} in {', '.join(spec.sectors)}: bilateral "
                    "deal versus MFN deal, by exporter and (bilateral deal) by sector.")
             + _table(totals, 1) + '<p class="note">Full detail by exporter and sector: '
@@ -177,12 +193,12 @@ def _game(content: PageContent) -> str:
     text = (f"<p>Each side's <b>best response</b> is the set of tariffs, sector by sector, that maximises its own "
             f"real income against the other, all other tariffs fixed. If both play that game, they end in a "
             f"<b>tariff war</b> (their Nash equilibrium): {escape(a)} real income "
-            + _signed(war[f"{a}_real_income_pct"], f"{war[f'{a}_real_income_pct']:+.2f}%") + f", {escape(b)} "
-            + _signed(war[f"{b}_real_income_pct"], f"{war[f'{b}_real_income_pct']:+.2f}%")
+            + _signed(war[f"{a}_real_income_pct"], pct(war[f"{a}_real_income_pct"])) + f", {escape(b)} "
+            + _signed(war[f"{b}_real_income_pct"], pct(war[f"{b}_real_income_pct"]))
             + ". That war is the threat point of talks: any deal both prefer to it is in the <b>bargaining set</b>; "
-            "the <b>Nash bargaining solution</b> splits the gains over the war evenly (it maximises the product "
-            f"of both gains): {escape(a)} " + _signed(deal[f"{a}_real_income_pct"], f"{deal[f'{a}_real_income_pct']:+.2f}%")
-            + f", {escape(b)} " + _signed(deal[f"{b}_real_income_pct"], f"{deal[f'{b}_real_income_pct']:+.2f}%")
+            "the <b>Nash bargaining solution</b> is the deal that maximises the product of both sides' gains "
+            f"over the war: {escape(a)} " + _signed(deal[f"{a}_real_income_pct"], pct(deal[f"{a}_real_income_pct"]))
+            + f", {escape(b)} " + _signed(deal[f"{b}_real_income_pct"], pct(deal[f"{b}_real_income_pct"]))
             + ".</p>")
     reused = " (reused from the cache)" if view.reused else ""
     kkt = ", ".join(f"{name} {value:.1e}" for name, value in view.kkt.items())

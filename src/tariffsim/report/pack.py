@@ -14,6 +14,7 @@
     bilateral = "deal_bilateral.toml"
     multilateral = "deal_multilateral.toml"
     importer = "JPN"                   # whose imports are liberalised
+    partner = "USA"                    # who gets the cuts in the bilateral deal (others are third countries)
     sectors = "agrifood"               # a group, a code or a list
 
     [game]                             # optional: the game view of a pair
@@ -36,7 +37,7 @@ from tariffsim.scenario import Scenario, load_scenario
 PACK_FILE = "pack.toml"
 TOP_KEYS = ("title", "story", "world", "scenario", "diversion", "game")
 SCENARIO_KEYS = ("file", "label")
-DIVERSION_KEYS = ("bilateral", "multilateral", "importer", "sectors")
+DIVERSION_KEYS = ("bilateral", "multilateral", "importer", "partner", "sectors")
 GAME_KEYS = ("pair", "frontier_points")
 
 
@@ -56,6 +57,7 @@ class DiversionSpec:
     bilateral: str
     multilateral: str
     importer: str
+    partner: str
     sectors: tuple[str, ...]
 
 
@@ -119,7 +121,7 @@ def _diversion(table: Any, files: list[str], where: str) -> DiversionSpec | None
     if table is None:
         return None
     _check_keys(table, DIVERSION_KEYS, where)
-    spec = {key: _text(table, key, where) for key in ("bilateral", "multilateral", "importer")}
+    spec = {key: _text(table, key, where) for key in ("bilateral", "multilateral", "importer", "partner")}
     for key in ("bilateral", "multilateral"):
         if spec[key] not in files:
             raise ScenarioError(f"{where}: {key} = {spec[key]!r} is not one of the [[scenario]] files {files}")

@@ -19,6 +19,14 @@ from tariffsim.report.run import ScenarioResult
 from tariffsim.results import _pct
 
 
+def sector_label(world, code: str, width: int = 30) -> str:
+    """'Motor vehicles and parts (mvh)': the sector's long name (shortened to ``width``) and its code."""
+    names = dict(zip(world.sectors, world.sector_names or world.sectors, strict=True))
+    name = names[code]
+    name = name if len(name) <= width else name[:width - 1].rstrip() + "…"
+    return code if name == code else f"{name} ({code})"
+
+
 def country_changes(eq: Equilibrium) -> pd.DataFrame:
     """Countries in rows: real income and exports, in percent and in US$ million."""
     world = eq.world
@@ -71,7 +79,8 @@ def diversion(bilateral: Equilibrium, multilateral: Equilibrium, spec: Diversion
     """Exports to ``spec.importer`` by exporter and sector: baseline, change under each deal.
 
     Rows: every foreign exporter and every sector of ``spec.sectors`` with baseline or new trade.
-    ``diverted`` is True where the exporter loses sales under the bilateral deal.
+    ``third_country`` is False for the deal's partner; ``diverted`` is True where a third country loses
+    sales under the bilateral deal.
     """
     world = bilateral.world
     j = world.country_index(spec.importer)
@@ -87,7 +96,8 @@ def diversion(bilateral: Equilibrium, multilateral: Equilibrium, spec: Diversion
                 rows.append((exporter, world.sectors[s], base, *changes))
     frame = pd.DataFrame(rows, columns=["exporter", "sector", "baseline_usd_m", "bilateral_change_usd_m",
                                         "multilateral_change_usd_m"])
-    frame["diverted"] = frame["bilateral_change_usd_m"] < 0
+    frame["third_country"] = frame["exporter"] != world.countries[world.country_index(spec.partner)]
+    frame["diverted"] = frame["third_country"] & (frame["bilateral_change_usd_m"] < 0)
     return frame
 
 
