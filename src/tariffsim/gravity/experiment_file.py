@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal, get_args
 
 from tariffsim._lookup import suggest
+from tariffsim._toml import read_toml
 from tariffsim.errors import ScenarioError
 from tariffsim.gravity.costs import CostChange
 from tariffsim.gravity.design import FixedEffects, GravityDesign
@@ -84,16 +83,7 @@ class ExperimentSpec:
 
 def load_experiment(path: str | os.PathLike[str]) -> ExperimentSpec:
     """Read and check an experiment file; ScenarioError naming the file, table and key on any problem."""
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError as error:
-        raise ScenarioError(f"experiment file {str(path)!r} not found") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: not a valid TOML file: {error}. Check quotes around text, "
-                            "[[change]] headers and one key = value per line.") from error
-    return experiment_from_dict(data, str(path))
+    return experiment_from_dict(read_toml(path, "experiment"), str(path))
 
 
 def experiment_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> ExperimentSpec:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from tariffsim._toml import read_toml
 from tariffsim.errors import ScenarioError
 from tariffsim.policy import NetExportsRule, Policy
 from tariffsim.scenario._apply import apply_steps
@@ -82,13 +81,4 @@ def scenario_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Scena
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read and check a scenario file (structure only: names are checked by ``Scenario.apply``)."""
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError as error:
-        raise ScenarioError(f"scenario file {str(path)!r} not found") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: not a valid TOML file: {error}. Check quotes around text, "
-                            "[[change]] headers and one key = value per line.") from error
-    return scenario_from_dict(data, str(path))
+    return scenario_from_dict(read_toml(path, "scenario"), str(path))
