@@ -89,6 +89,12 @@ class GEIntervals:
     def n_failed(self) -> int:
         return len(self.failures)
 
+    def succeeded(self) -> np.ndarray:
+        """Boolean mask of the draws that solved (D,)."""
+        ok = np.ones(self.n_draws, dtype=bool)
+        ok[np.array([f.draw for f in self.failures], dtype=np.int64)] = False
+        return ok
+
     def bounds(self) -> tuple[float, float]:
         """Lower and upper percentiles of the central ``confidence`` interval, e.g. (2.5, 97.5)."""
         tail = (100 - self.confidence) / 2
@@ -98,7 +104,7 @@ class GEIntervals:
         """One row per country and variable: estimate, percentiles ``p<low>``, ``p50``, ``p<high>`` of the
         percent changes over successful draws, ``draws`` (successful) and ``failed``."""
         low, high = self.bounds()
-        ok = self.values[~np.isnan(self.values).all(axis=(1, 2))]
+        ok = self.values[self.succeeded()]
         q = np.percentile(ok, [low, 50, high], axis=0) if len(ok) else np.full((3, *self.estimate.shape), np.nan)
         n = len(self.countries)
         frame = pd.DataFrame({
@@ -123,8 +129,7 @@ class GEIntervals:
 
     def coefficient_summary(self) -> pd.DataFrame:
         """Per term: mean and standard deviation of the drawn coefficients (successful draws only)."""
-        ok = ~np.isnan(self.values).all(axis=(1, 2))
-        draws = self.coefficients[ok]
+        draws = self.coefficients[self.succeeded()]
         return pd.DataFrame({"mean": draws.mean(axis=0), "std": draws.std(axis=0, ddof=1) if len(draws) > 1
                              else np.nan}, index=pd.Index(self.terms, name="term"))
 
@@ -267,7 +272,7 @@ def _solve_draw(costs: LinearCosts, beta: np.ndarray, options: GEOptions) -> tup
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         result = ge.counterfactual(costs.economy(beta), costs.T_new(beta), reference=options.reference,
                                    kind=options.kind, imbalance=options.imbalance, tol=options.tol)
-        return result.change_percent(), result.max_residual
+    return result.change_percent(), result.max_residual
 
 
 def _draw(costs: LinearCosts, options: GEOptions, coefficients: Callable[[], np.ndarray]) -> tuple:
