@@ -80,11 +80,30 @@ def test_bilateral_deal_diverts_third_country_exports_and_the_mfn_twin_does_not(
 ])
 def test_pack_file_errors_name_the_problem(tmp_path, text, message):
     (tmp_path / "car_threat.toml").write_text((PACK / "car_threat.toml").read_text())
-    (tmp_path / "pack.toml").write_text(text)
+    (tmp_path / "pack.toml").write_text('focus = ["JPN", "USA"]\n' + text)
     with pytest.raises(ScenarioError, match=message):
+        load_pack(tmp_path)
+
+
+def test_focus_names_two_countries(tmp_path):
+    (tmp_path / "car_threat.toml").write_text((PACK / "car_threat.toml").read_text())
+    (tmp_path / "pack.toml").write_text('title = "x"\nfocus = "JPN"\n[[scenario]]\nfile = "car_threat.toml"\nlabel = "a"\n')
+    with pytest.raises(ScenarioError, match="focus = 'JPN': name two countries"):
         load_pack(tmp_path)
 
 
 def test_a_folder_without_pack_toml_is_refused(tmp_path):
     with pytest.raises(ScenarioError, match="no pack.toml"):
         load_pack(tmp_path)
+
+
+def test_an_equilibrium_above_the_residual_tolerance_stops_the_report():
+    from types import SimpleNamespace
+
+    from tariffsim.errors import ConvergenceError
+    from tariffsim.report.run import verified
+
+    with pytest.raises(ConvergenceError, match="car_threat.toml.*1.00e-06.*the report stops"):
+        verified(SimpleNamespace(max_residual=1e-6), "scenario car_threat.toml")
+    with pytest.raises(ConvergenceError):
+        verified(SimpleNamespace(max_residual=float("nan")), "scenario x")

@@ -32,7 +32,6 @@ CACHE_FOLDER = "cache"
 class ReportFiles:
     """What ``build_report`` wrote (paths relative to ``out``) and how long each stage took (seconds)."""
 
-    out: Path
     html: Path
     files: tuple[str, ...]
     seconds: dict[str, float]
@@ -90,7 +89,7 @@ def build_report(pack_dir: str | Path, out: str | Path, *, data: str | None = No
     html = out / "report.html"
     html.write_text(render(content), encoding="utf-8")
     lap("html")
-    return ReportFiles(out=out, html=html, files=("report.html", *content.files), seconds=seconds,
+    return ReportFiles(html=html, files=("report.html", *content.files), seconds=seconds,
                        game_reused=bool(view and view.reused))
 
 
@@ -112,7 +111,6 @@ def _content(pack: Pack, world, spec: str, results: tuple[ScenarioResult, ...], 
         pngs[name] = figures.save(fig, figure_dir, name)
         written.extend([f"figures/{name}.png", f"figures/{name}.svg"])
 
-    pair = pack.game.pair if pack.game else ("JPN", "USA")
     headline = tables.headline(results)
     table(headline, "headline")
     figure(figures.headline_figure(headline), "headline")
@@ -122,10 +120,10 @@ def _content(pack: Pack, world, spec: str, results: tuple[ScenarioResult, ...], 
         eq = result.equilibrium
         steps[result.item.file] = result.item.scenario.describe(world)
         table(tables.country_changes(eq), f"scenario_{stem}_countries", index=True)
-        sectors = [tables.sector_changes(eq, c).assign(country=c) for c in pair]
+        sectors = [tables.sector_changes(eq, c).assign(country=c) for c in pack.focus]
         table(pd.concat(sectors), f"scenario_{stem}_sectors", index=True)
         table(tables.bilateral_changes(eq), f"scenario_{stem}_bilateral")
-        figure(figures.scenario_figure(result, pair), f"scenario_{stem}")
+        figure(figures.scenario_figure(result, pack.focus), f"scenario_{stem}")
     diversion = by_exporter = None
     if pack.diversion is not None:
         by_file = {r.item.file: r.equilibrium for r in results}
@@ -145,7 +143,7 @@ def _content(pack: Pack, world, spec: str, results: tuple[ScenarioResult, ...], 
     data_flag = f" --data {spec}" if spec != pack.world else ""
     rerun = (f"tariffsim report {pack.folder}{data_flag} --out {out}\n"
              f"# one scenario on its own:\ntariffsim solve --scenario {pack.folder / pack.scenarios[0].file}"
-             f" --data {spec} --country JPN --country USA")
+             f" --data {spec} " + " ".join(f"--country {c}" for c in pack.focus))
     return PageContent(pack=pack, world=world, data_label=world.label or spec, results=results,
                        headline=headline, steps=steps, figures=pngs, diversion=diversion,
                        diversion_by_exporter=by_exporter, game=view, game_points=points, rerun=rerun,

@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
-from tariffsim.report.game import GameView
+from tariffsim.report.game import GameView, point_names
 from tariffsim.report.run import ScenarioResult
 from tariffsim.report.tables import bilateral_changes, country_changes, sector_changes, sector_label
 
@@ -130,7 +130,7 @@ def game_figure(view: GameView) -> Figure:
     figure = _figure(12, 5.2)
     left, right = figure.subplots(1, 2, width_ratios=[1.2, 1])
     points = game_points(view)
-    threat = points.iloc[3]
+    threat = points.set_index("point").loc[point_names(view.pair)[3]]
     frontier = view.frontier_welfare_pct
     tx, ty = threat[f"{a}_real_income_pct"], threat[f"{b}_real_income_pct"]
     region = np.vstack([[tx, frontier[0, 1]], frontier, [frontier[-1, 0], ty], [tx, ty]])

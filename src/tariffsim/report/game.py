@@ -60,9 +60,6 @@ class GameView:
     seconds: float
     reused: bool
 
-    def point(self, name: str) -> GamePoint:
-        return next(p for p in self.points if p.name == name)
-
 
 def point_names(pair: tuple[str, str]) -> tuple[str, ...]:
     """Names of the game's points, in order."""

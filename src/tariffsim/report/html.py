@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tariffsim.report.game import GameView
+from tariffsim.report.game import GameView, point_names
 from tariffsim.report.pack import Pack
 from tariffsim.report.run import ScenarioResult
 from tariffsim.report.tables import sector_label
@@ -109,12 +109,11 @@ def _headline(content: PageContent) -> str:
         rows = rows.set_index("country")
         best, worst = rows["real_income_pct"].idxmax(), rows["real_income_pct"].idxmin()
         parts = []
-        for code in ("JPN", "USA"):
-            if code in rows.index:
-                r = rows.loc[code]
-                parts.append(f"{escape(_name(world, code))}: real income "
-                             + _signed(r.real_income_pct, f"{pct(r.real_income_pct)} ({money(r.real_income_usd_m)})")
-                             + ", exports " + _signed(r.exports_pct, f"{r.exports_pct:+.1f}% ({money(r.exports_usd_m)})"))
+        for code in content.pack.focus:
+            r = rows.loc[world.countries[world.country_index(code)]]
+            parts.append(f"{escape(_name(world, r.name))}: real income "
+                         + _signed(r.real_income_pct, f"{pct(r.real_income_pct)} ({money(r.real_income_usd_m)})")
+                         + ", exports " + _signed(r.exports_pct, f"{r.exports_pct:+.1f}% ({money(r.exports_usd_m)})"))
         extremes = (f"Biggest gain: {escape(_name(world, best))} "
                     + _signed(rows.loc[best, "real_income_pct"], pct(rows.loc[best, "real_income_pct"]))
                     + f"; biggest loss: {escape(_name(world, worst))} "
@@ -189,7 +188,8 @@ def _game(content: PageContent) -> str:
     if view is None or points is None:
         return ""
     a, b = view.pair
-    war, deal = points.iloc[3], points.iloc[4]
+    names = point_names(view.pair)
+    war, deal = points.set_index("point").loc[names[3]], points.set_index("point").loc[names[4]]
     text = (f"<p>Each side's <b>best response</b> is the set of tariffs, sector by sector, that maximises its own "
             f"real income against the other, all other tariffs fixed. If both play that game, they end in a "
             f"<b>tariff war</b> (their Nash equilibrium): {escape(a)} real income "

@@ -5,6 +5,7 @@
     title = "..."                      # the report's title
     story = "..."                      # the news story or question behind the pack (optional)
     world = "ossa2014"                 # data set used when no --data is given (optional)
+    focus = ["JPN", "USA"]             # the two countries the headline and sector charts follow
 
     [[scenario]]                       # one table per scenario, in report order
     file = "car_threat.toml"           # a scenario file in the same folder (tariffsim.scenario format)
@@ -35,7 +36,7 @@ from tariffsim.errors import ScenarioError
 from tariffsim.scenario import Scenario, load_scenario
 
 PACK_FILE = "pack.toml"
-TOP_KEYS = ("title", "story", "world", "scenario", "diversion", "game")
+TOP_KEYS = ("title", "story", "world", "focus", "scenario", "diversion", "game")
 SCENARIO_KEYS = ("file", "label")
 DIVERSION_KEYS = ("bilateral", "multilateral", "importer", "partner", "sectors")
 GAME_KEYS = ("pair", "frontier_points")
@@ -77,6 +78,7 @@ class Pack:
     title: str
     story: str
     world: str | None
+    focus: tuple[str, str]
     scenarios: tuple[PackScenario, ...]
     diversion: DiversionSpec | None
     game: GameSpec | None
@@ -106,7 +108,8 @@ def load_pack(folder: str | Path) -> Pack:
     if len(set(files)) != len(files):
         raise ScenarioError(f"{path}: a scenario file is listed twice: {files}")
     return Pack(folder=folder, title=_text(data, "title", str(path)), story=_text(data, "story", str(path), ""),
-                world=_text(data, "world", str(path), "") or None, scenarios=scenarios,
+                world=_text(data, "world", str(path), "") or None, focus=_pair(data, "focus", str(path)),
+                scenarios=scenarios,
                 diversion=_diversion(data.get("diversion"), files, f"{path}, [diversion]"),
                 game=_game(data.get("game"), f"{path}, [game]"))
 
@@ -134,13 +137,17 @@ def _game(table: Any, where: str) -> GameSpec | None:
     if table is None:
         return None
     _check_keys(table, GAME_KEYS, where)
-    pair = table.get("pair")
-    if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(c, str) for c in pair):
-        raise ScenarioError(f"{where}: pair = {pair!r}: name two countries, e.g. pair = [\"USA\", \"JPN\"]")
     points = table.get("frontier_points", GameSpec.frontier_points)
     if isinstance(points, bool) or not isinstance(points, int) or points < 2:
         raise ScenarioError(f"{where}: frontier_points = {points!r}: give a whole number of at least 2")
-    return GameSpec(pair=(pair[0], pair[1]), frontier_points=points)
+    return GameSpec(pair=_pair(table, "pair", where), frontier_points=points)
+
+
+def _pair(table: Any, key: str, where: str) -> tuple[str, str]:
+    pair = table.get(key)
+    if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(c, str) for c in pair):
+        raise ScenarioError(f"{where}: {key} = {pair!r}: name two countries, e.g. {key} = [\"USA\", \"JPN\"]")
+    return pair[0], pair[1]
 
 
 def _text(table: Any, key: str, where: str, default: str | None = None) -> str:
