@@ -247,8 +247,10 @@ def _collect(
         raise DataValidationError("draws must be at least 1")
     if not 0 < confidence < 100:
         raise DataValidationError(f"confidence={confidence}: give a percentage between 0 and 100, e.g. 95")
-    point = ge.counterfactual(costs.economy(), costs.T_new(), reference=options.reference, kind=options.kind,
-                              imbalance=options.imbalance, tol=options.tol)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):  # as in the draws (see _parallel): same rounding, fast
+        point, _ = _solve_draw(costs, costs.beta, options)
     size = chunk_size or max(1, min(50, math.ceil(len(items) / 20)))
     starts = range(0, len(items), size)
     chunks = [(start, items[start:start + size]) for start in starts]
@@ -261,7 +263,7 @@ def _collect(
                                + "; ".join(f"{n} x {r}" for r, n in reasons.items()))
     values = np.stack([row[1] for row in rows])
     residuals = [row[3] for row in rows if row[2] is None]
-    return GEIntervals(method, costs.countries, ge.VARIABLES, costs.terms, point.change_percent(),
+    return GEIntervals(method, costs.countries, ge.VARIABLES, costs.terms, point,
                        np.stack([row[0] for row in rows]), values, failures, float(confidence), int(seed),
                        float(max(residuals)))
 
