@@ -27,11 +27,11 @@ Every problem raises ``ScenarioError`` naming ``pack.toml`` and the key.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tariffsim._toml import read_toml
 from tariffsim.errors import ScenarioError
 from tariffsim.scenario import Scenario, load_scenario
 
@@ -95,10 +95,7 @@ def load_pack(folder: str | Path) -> Pack:
     if not path.is_file():
         raise ScenarioError(f"{folder}: no {PACK_FILE} here; a scenario pack is a folder with a {PACK_FILE} "
                             "listing its scenario files (see examples/japan_us_2018/pack.toml)")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: not a valid TOML file: {error}") from error
+    data = read_toml(path, "pack")
     _check_keys(data, TOP_KEYS, str(path))
     tables = data.get("scenario", [])
     if not isinstance(tables, list) or not tables:
