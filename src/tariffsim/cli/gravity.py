@@ -137,13 +137,14 @@ def _years(table: Any, years: list[int], path: Path) -> Any:
 
 
 def _intervals(run: ExperimentRun, plan: Any, scheduler: str, workers: int | None) -> GEIntervals:
+    import importlib
     import logging
 
     from tariffsim.gravity.uncertainty import GEOptions, bootstrap_pairs, monte_carlo
 
-    import distributed  # noqa: F401  (its import sets the level of its loggers; ours comes after)
-
-    # pyfixest calls logging.basicConfig(level=INFO) on import, which would print dask's INFO lines
+    # pyfixest calls logging.basicConfig(level=INFO) on import, which would print dask's INFO lines; importing
+    # distributed sets its loggers' levels, so ours is set after that import
+    importlib.import_module("distributed")
     logging.getLogger("distributed").setLevel(logging.WARNING)
 
     options = GEOptions(reference=run.result.reference, kind=run.result.kind, imbalance=run.result.imbalance)
