@@ -28,7 +28,7 @@ def report(
         from tariffsim.report import build_report, load_pack, step_count
 
         total = step_count(load_pack(pack))
-        with Progress(TextColumn("{task.description:<60}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        with Progress(TimeElapsedColumn(), BarColumn(bar_width=24), MofNCompleteColumn(), TextColumn("{task.description}"),
                       console=stderr, disable=not stderr.is_terminal) as bars:
             task = bars.add_task("report", total=total)
             started = []
