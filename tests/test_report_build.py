@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -72,10 +71,8 @@ def test_the_headline_numbers_are_the_tables_numbers(report_dir):
 
 
 def test_a_rerun_reuses_the_cached_game_view(report_dir, data_dir):
-    clock = time.perf_counter()
     written = build_report(PACK, report_dir, data=str(data_dir / "ossa2014"), frontier_points=2)
     assert written.game_reused
-    assert time.perf_counter() - clock < 120
 
 
 def _chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:

@@ -138,8 +138,10 @@ def game_figure(view: GameView) -> Figure:
     left.plot(frontier[:, 0], frontier[:, 1], "-", color=GAIN, linewidth=2, label="efficient deals (frontier)")
     markers = ("o", ">", "^", "X", "*")
     for (_, row), marker in zip(points.iterrows(), markers, strict=True):
-        left.plot(row[f"{a}_real_income_pct"], row[f"{b}_real_income_pct"], marker, markersize=11,
-                  linestyle="none", label=row["point"])
+        x_, y_ = row[f"{a}_real_income_pct"], row[f"{b}_real_income_pct"]
+        left.plot(x_, y_, marker, markersize=11, linestyle="none", label=row["point"])
+        left.annotate(row["point"], (x_, y_), xytext=(7, -12), textcoords="offset points", fontsize=8)
+    left.margins(x=0.3, y=0.08)
     left.axhline(0, color="grey", linewidth=0.6)
     left.axvline(0, color="grey", linewidth=0.6)
     left.set_xlabel(f"{a} real income, % change")
@@ -147,8 +149,11 @@ def game_figure(view: GameView) -> Figure:
     left.set_title(f"The {a}-{b} game: what each side gets", loc="left", fontsize=11)
     left.legend(fontsize=8, loc="best")
     y = np.arange(len(points))
-    right.barh(y - 0.2, points[f"{a}_tariff_on_{b}_pct"], height=0.4, color="#4d4d4d", label=f"{a} on {b} goods")
-    right.barh(y + 0.2, points[f"{b}_tariff_on_{a}_pct"], height=0.4, color="#e08214", label=f"{b} on {a} goods")
+    for offset, column, color, label in ((-0.2, f"{a}_tariff_on_{b}_pct", "#4d4d4d", f"{a} on {b} goods"),
+                                         (0.2, f"{b}_tariff_on_{a}_pct", "#e08214", f"{b} on {a} goods")):
+        bars = right.barh(y + offset, points[column], height=0.4, color=color, label=label)
+        right.bar_label(bars, fmt="%.1f", padding=3, fontsize=8)
+    right.margins(x=0.12)
     right.set_yticks(y, points["point"])
     right.invert_yaxis()
     right.set_xlabel("mean tariff, % (weighted by today's trade)")
