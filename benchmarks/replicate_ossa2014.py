@@ -1,6 +1,6 @@
 """Wall time of the Ossa (2014) replication, stage by stage: the main version (default) or all five.
 
-Prints JSON: seconds per stage and per version, the whole run (pipeline plus tables and files), the
+Prints JSON (and each finished piece on stderr): seconds per stage and per version, the whole run (pipeline plus tables and files), the
 worst solver residuals and the machine. Writes the replication's files to --out (default: a temporary
 folder, removed afterwards).
 
@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,7 +32,11 @@ def main() -> None:
     args = parser.parse_args()
     versions = VERSIONS if args.all else ("main",)
     clock = time.perf_counter()
-    runs = replicate(args.data, versions, tables=TABLES)
+
+    def log(version: str, done: str, cost: float) -> None:
+        print(f"{time.perf_counter() - clock:8.1f} s  {version}: {done}", file=sys.stderr, flush=True)
+
+    runs = replicate(args.data, versions, tables=TABLES, report=log)
     pipeline = time.perf_counter() - clock
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(args.out) if args.out else Path(scratch) / "replication"
