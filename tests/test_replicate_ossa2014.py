@@ -127,6 +127,19 @@ def test_printed_rounding_and_sensitivity_panel():
     np.testing.assert_array_equal(round_half_away([2.25], 1), [2.3])
 
 
+def test_sensitivity_panel_takes_the_average_rows_of_each_version():
+    def panel(value):
+        return pd.DataFrame({"G": [value, value + 2]}, index=pd.Index(["A", "average"], name="region"))
+
+    panels = {"main": {"table4a": panel(0.0)}, "high": {"table4a": panel(3.0), "table4b": panel(5.0)},
+              "low": {"table4a": panel(1.0), "table4b": panel(7.0)}}
+    runs = [SimpleNamespace(version=v, world=SimpleNamespace(sigma=np.array([m, m]))) for v, m in
+            (("main", 3.4), ("low", 3.5), ("high", 6.5))]
+    table = output.sensitivity_panels(panels, runs)["table4c"]
+    assert list(table.index) == ["BAS low", "BAS high", "POL low", "POL high"] and table.index.name == "case"
+    assert table["sigma_mean"].tolist() == [3.5, 6.5, 3.5, 6.5] and table["G"].tolist() == [3.0, 5.0, 9.0, 7.0]
+
+
 def test_pipeline_stages_on_a_small_world():
     """Optimal (MFN, then discriminatory from it), Nash (MFN, then discriminatory) and the talks chains."""
     world = random_world(2, 2, seed=2, balanced=True)
