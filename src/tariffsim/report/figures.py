@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from tariffsim.report.game import GameView, point_names
 from tariffsim.report.run import ScenarioResult
@@ -73,27 +74,29 @@ def headline_figure(headline: pd.DataFrame) -> Figure:
 
 
 def scenario_figure(result: ScenarioResult, countries: tuple[str, str]) -> Figure:
-    """Welfare by country, sector exports of two countries (US$ million), bilateral flows (% change)."""
+    """Top: real income by country, bilateral flows (% change); bottom: the two countries' exports by
+    sector (change in US$ million, the TOP_SECTORS largest changes)."""
     eq = result.equilibrium
     figure = _figure(12, 9)
-    grid = figure.subplots(2, 2)
+    top, bottom = figure.subfigures(2, 1)
+    grid = [top.subplots(1, 2), bottom.subplots(1, 2)]
     changes = country_changes(eq)
-    axes = grid[0, 0]
+    axes = grid[0][0]
     axes.bar(changes.index, changes["real_income_pct"], color=_colors(changes["real_income_pct"].to_numpy()))
     axes.axhline(0, color="black", linewidth=0.8)
     axes.set_title("Real income by country, % change", loc="left", fontsize=11)
     axes.set_ylabel("%")
     for x, value in enumerate(changes["real_income_pct"]):
         axes.annotate(f"{value:+.2f}", (x, value), ha="center", va="bottom" if value >= 0 else "top", fontsize=8)
-    for axes, country in zip((grid[0, 1], grid[1, 0]), countries, strict=True):
+    for axes, country in zip(grid[1], countries, strict=True):
         sectors = sector_changes(eq, country)
         top = sectors.reindex(sectors["exports_usd_m"].abs().sort_values(ascending=False).index[:TOP_SECTORS])[::-1]
         axes.barh([sector_label(eq.world, code) for code in top.index], top["exports_usd_m"], color=_colors(top["exports_usd_m"].to_numpy()))
         axes.axvline(0, color="black", linewidth=0.8)
-        axes.set_title(f"{country} exports by sector, change in US$ million (largest {TOP_SECTORS})", loc="left",
-                       fontsize=11)
+        axes.xaxis.set_major_locator(MaxNLocator(5))
+        axes.set_title(f"{country} exports by sector, US$ million", loc="left", fontsize=11)
     flows = bilateral_changes(eq).pivot(index="exporter", columns="importer", values="change_pct")
-    _heatmap(grid[1, 1], flows, "Bilateral flows, % change (rows export to columns)", 1, "%")
+    _heatmap(grid[0][1], flows, "Bilateral flows, % change (row exports to column)", 1, "%")
     figure.suptitle(result.label, fontsize=13, x=0.01, ha="left", weight="bold")
     return figure
 

@@ -1,8 +1,9 @@
 """The game view of a pair: best responses, tariff war (threat point), bargaining set, Nash bargaining.
 
 Played on the purged world (trade balanced, as in Ossa 2014) with political-economy weights of one,
-so government welfare is real income. The expensive part (about a minute) is cached on disk: only
-the tariffs of each point and the frontier's welfare values are stored; every point's equilibrium is
+so government welfare is real income. The expensive part (about a minute) is cached on disk, keyed
+by the world, the pair, the options and the source code that computes it (``SOURCES``). Only the
+tariffs of each point and the frontier's welfare values are stored; every point's equilibrium is
 solved again from its tariffs and verified, whether the result was computed now or reused.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tariffsim.cache import Cache, fingerprint
+from tariffsim.cache import Cache, fingerprint, source_digest
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError
 from tariffsim.models import Calibration, Krugman
@@ -24,6 +25,10 @@ from tariffsim.report.run import verified
 
 NET_EXPORTS = "zero"
 KKT_TOLERANCE = 1e-5
+# The code that computes the game view (as the game commands' GAME_SOURCES, plus this module): a
+# cached game view is reused only while it is unchanged.
+SOURCES = ("games", "models", "solve.py", "equilibrium.py", "policy.py", "welfare.py", "world.py", "purge.py",
+           "_jax.py", "report/game.py")
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +81,7 @@ def game_view(calibration: Calibration, spec: GameSpec, cache: Cache | None,
     """
     world = calibration.world
     pair = tuple(world.countries[k] for k in world.country_indices(spec.pair))
-    key = fingerprint("report game view", world, pair, spec.frontier_points, NET_EXPORTS)
+    key = fingerprint("report game view", source_digest(SOURCES), world, pair, spec.frontier_points, NET_EXPORTS)
     entry = None if cache is None else cache.get(key)
     if entry is None:
         arrays, meta = _compute(calibration, pair, spec.frontier_points, on_step)

@@ -142,7 +142,8 @@ def _scenario(content: PageContent, result: ScenarioResult) -> str:
             f"<code>{escape(item.file)}</code>. Equilibrium verified: largest residual "
             f"{result.equilibrium.max_residual:.1e}.</p>" + _table(steps, 1, index=False)
             + _img(content.figures, f"scenario_{stem}",
-                   f"{result.label}: real income by country, exports by sector for the pair, bilateral flows.")
+                   f"{result.label}: real income by country, bilateral flows, and the 10 sectors whose exports "
+                   "change most for each of the pair.")
             + f'<p class="note">Tables: <code>tables/scenario_{escape(stem)}_countries.csv</code>, '
             f"<code>..._sectors.csv</code>, <code>..._bilateral.csv</code>.</p></section>")
 
