@@ -342,8 +342,8 @@ class VersionRun:
         world: purged world (7 x 33). targets: (S,N). weights: calibrated lambda (None if not needed).
         optimal: {panel: {"mfn"|"discriminatory": Optima}}. nash: {panel: {"mfn"|"discriminatory": War}}.
         baselines: {panel: {baseline: World}}. talks: {panel: {baseline: {kind: Talks}}}.
-        seconds: wall time per stage ("purge", "targets", "weights", "optimal_a", "nash_b", ...).
-        facts: per stage solver facts for run.json.
+        seconds: wall time per stage ("purge_and_targets", "weights", "optimal_a", ..., "talks_b", "total").
+        ``facts()`` gives every stage's solver facts for run.json.
     """
 
     version: str
@@ -401,8 +401,7 @@ def run_version(folder: str | Path, version: str, *, tables: Iterable[int] = TAB
         run.weights = timed("weights", lambda: weights_stage(
             calibration, run.targets, calibrate=calibrate, map_=map_,
             report=lambda what: report(version, what, COST["weights"])))
-    panels = PANELS if "weights" in stages else ("a",)
-    for panel in panels if "optimal" in stages else ():
+    for panel in PANELS if "optimal" in stages else ():
         weights = run.panel_weights(panel)
 
         def optima(weights=weights):
@@ -413,7 +412,7 @@ def run_version(folder: str | Path, version: str, *, tables: Iterable[int] = TAB
                 report=lambda what: report(version, what, COST["optimal"]))}
 
         run.optimal[panel] = timed(f"optimal_{panel}", optima)
-    for panel in panels if "nash" in stages else ():
+    for panel in PANELS if "nash" in stages else ():
         weights = run.panel_weights(panel)
 
         def wars(weights=weights, panel=panel):
@@ -424,7 +423,7 @@ def run_version(folder: str | Path, version: str, *, tables: Iterable[int] = TAB
             return {"mfn": mfn, "discriminatory": war}
 
         run.nash[panel] = timed(f"nash_{panel}", wars)
-    for panel in panels if "talks" in stages else ():
+    for panel in PANELS if "talks" in stages else ():
         weights = run.panel_weights(panel)
 
         def talks(weights=weights, panel=panel):
