@@ -88,7 +88,7 @@ def _img(figures: Mapping[str, bytes], name: str, caption: str) -> str:
 
 def _table(frame: pd.DataFrame, digits: int = 2, index: bool = True) -> str:
     frame = frame.reset_index() if index else frame
-    head = "".join(f'<th class="{"text" if frame[c].dtype == object else ""}">{escape(str(c))}</th>' for c in frame.columns)
+    head = "".join(f'<th class="{"" if pd.api.types.is_numeric_dtype(frame[c]) else "text"}">{escape(str(c))}</th>' for c in frame.columns)
     rows = []
     for _, row in frame.iterrows():
         cells = []
