@@ -180,6 +180,13 @@ def test_failed_talks_are_retried_from_the_default_start(monkeypatch):
     assert starts == [False, True, False, True]
     assert talks["mfn"].start == "default after: first-order residual 1e-4"
 
+    def broken(calibration, *, start, **kwargs):
+        raise ConvergenceError("gains equal only to 1e-3.")
+
+    monkeypatch.setattr(pipeline, "cooperative_tariffs", broken)
+    with pytest.raises(ConvergenceError, match="mfn talks from the factual baseline, from the chain's start: gains"):
+        pipeline.talks_chain(world, "factual", unrestricted=False)
+
 
 @pytest.mark.slow
 def test_table3_via_the_pipeline_matches_the_paper(folder, reference, published_lambda):

@@ -263,17 +263,22 @@ def talks_chain(world: World, baseline: str, weights: np.ndarray | None = None, 
     def talk(key: str, *, mfn: bool, lower: float, start: np.ndarray | None) -> np.ndarray:
         run = dict(weights=weights, mfn=mfn, lower=lower, net_exports=NET_EXPORTS)
         origin = "chain"
+        where = f"{key.replace('_', ' ')} talks from the {baseline} baseline"
         try:
             result = cooperative_tariffs(calibration, start=start, **run)
         except ConvergenceError as error:
             if start is None:
-                raise
+                raise ConvergenceError(f"{where}: {error}") from error
             origin = f"default after: {error}"
-            result = cooperative_tariffs(calibration, start=None, **run)
+            try:
+                result = cooperative_tariffs(calibration, start=None, **run)
+            except ConvergenceError as second:
+                raise ConvergenceError(f"{where}, from the chain's start: {error} From the default start: "
+                                       f"{second}") from second
         done[key] = Talks(baseline, mfn, lower >= 0, origin, result.tariffs, result.common_gain_pct,
                           result.equal_gain_residual, result.kkt_residual, result.solves, result.seconds)
         if report:
-            report(f"{key.replace('_', ' ')} talks from the {baseline} baseline", "talks_mfn" if mfn else "talks")
+            report(where, "talks_mfn" if mfn else "talks")
         return result.tariffs
 
     if unrestricted:
