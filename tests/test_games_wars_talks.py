@@ -112,3 +112,11 @@ def test_bargaining_solution_beats_the_threat_and_maximises_the_nash_product(sma
     for deal in result.frontier:
         assert np.prod(deal.government_welfare_hat[[0, 2]] - threat) <= product * (1 + 1e-7)
     assert result.equilibrium.max_residual <= 1e-10
+
+
+def test_talks_restart_from_the_feasible_baseline_when_the_default_start_stalls(small):
+    """From Ossa's default start, restricted MFN talks on this world stall at unequal gains; the
+    baseline tariffs (all gains zero) are always feasible, and from there equal gains are reached."""
+    talks = cooperative_tariffs(small, mfn=True, net_exports="zero")
+    assert talks.equal_gain_residual <= 1e-8 and talks.kkt_residual <= 1e-5
+    assert talks.common_gain_pct > 0

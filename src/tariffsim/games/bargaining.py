@@ -21,7 +21,7 @@ from tariffsim.errors import ConvergenceError, OptionError
 from tariffsim.games import _adjoint
 from tariffsim.games.nash import NashEquilibrium, nash_tariffs
 from tariffsim.games.optimal import SearchOptions, _search
-from tariffsim.games.talks import cooperative_tariffs, rebase, talks_control
+from tariffsim.games.talks import cooperative_tariffs, rebase, talks_control, variables_from_cube
 from tariffsim.models import Calibration, get_model
 from tariffsim.policy import NetExportsRule, Policy
 
@@ -86,10 +86,7 @@ def bargain(calibration: Calibration, pair: tuple[str, str], *, weights: np.ndar
                                 weights=weights, mfn=mfn, upper=upper, net_exports=net_exports).tariffs
     control = talks_control(world, [a, b], mfn)
     k = int(np.asarray(control.variable).max()) + 1
-    cells = (np.asarray(control.exporter), np.asarray(control.importer), np.asarray(control.sector))
-    x = np.zeros(k)
-    np.add.at(x, np.asarray(control.variable), start[cells])
-    x /= np.bincount(np.asarray(control.variable), minlength=k)
+    x = variables_from_cube(start, control, k)
     nx = Policy(world.tariffs, net_exports).net_exports_level(world)
     args = dict(base=calibration.baseline, fixed=jnp.asarray(threat.tariffs), control=control,
                 weights=jnp.asarray(weights), net_exports=jnp.asarray(nx), threat=jnp.asarray(threat_welfare))
@@ -113,7 +110,7 @@ def bargain(calibration: Calibration, pair: tuple[str, str], *, weights: np.ndar
     if solution.kkt_residual > options.kkt_tolerance:
         raise ConvergenceError(f"Nash bargaining solution of {pair[0]} and {pair[1]}: first-order residual "
                                f"{solution.kkt_residual:.2e} > {options.kkt_tolerance:g}")
-    solution_x = solution.tariffs[cells][np.unique(np.asarray(control.variable), return_index=True)[1]]
+    solution_x = variables_from_cube(solution.tariffs, control, k)
     frontier = tuple(deal(alpha, solution_x) for alpha in np.linspace(0.1, 0.9, frontier_points))
     equilibrium = get_model(calibration.model).solve(
         calibration, Policy(solution.tariffs, net_exports, f"Nash bargaining solution {pair[0]}-{pair[1]}"))

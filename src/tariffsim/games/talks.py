@@ -33,6 +33,8 @@ UNRESTRICTED_LOWER = -0.5  # "unrestricted" talks allow import subsidies down to
 # while the gradient is still informative. The first-order residual accepted is 1e-5: a 1-point change
 # of any tariff moves log G_hat by at most 1e-7 there.
 TALKS_SEARCH = SearchOptions(ftol=0.0, kkt_tolerance=1e-5)
+# Beyond this penalty the augmented Lagrangian is stuck at a point that does not equalise the gains.
+MAX_PENALTY = 1e8
 
 
 def rebase(world: World, tariffs: np.ndarray, model: MultiSectorModel | None = None,
@@ -144,11 +146,7 @@ def cooperative_tariffs(
         markup = (world.sigma - 1) / world.sigma
         sector_start = 0.25 * (markup / markup.mean() - 1) if np.all(weights == weights.flat[0]) else np.zeros(s)
         start = np.broadcast_to(sector_start, (n, n, s))
-    x0 = np.zeros(k)
-    np.add.at(x0, np.asarray(control.variable), np.asarray(start)[np.asarray(control.exporter),
-                                                                    np.asarray(control.importer),
-                                                                    np.asarray(control.sector)])
-    x0 /= np.bincount(np.asarray(control.variable), minlength=k)
+    x0 = variables_from_cube(np.asarray(start), control, k)
     lower_bounds, upper_bounds = np.full(k, float(lower)), np.full(k, float(upper))
     x0 = np.clip(x0, lower_bounds, upper_bounds)
     nx = Policy(world.tariffs, net_exports).net_exports_level(world)
@@ -159,23 +157,36 @@ def cooperative_tariffs(
     args = dict(base=calibration.baseline, fixed=jnp.asarray(world.tariffs), control=control,
                 weights=jnp.asarray(weights), net_exports=jnp.asarray(nx), constraints=jnp.asarray(constraints))
     clock = time.perf_counter()
-    multipliers, penalty, previous, solves, x = np.zeros(len(constraints)), initial_penalty, np.inf, 0, x0
-    for _ in range(max_outer):
-        omega = np.eye(n)[anchor] - constraints.T @ multipliers
-        outer = {**args, "country_weights": jnp.asarray(omega), "penalty": penalty}
-        # Inner searches need only be as precise as the constraints are satisfied, until the end.
-        inner = replace(options, gtol=max(options.gtol, min(1e-5, 1e-2 * previous)))
-        x, _, gradient, _, used = _search(x, lower_bounds, upper_bounds, outer, inner, "the talks")
-        solves += used
-        log_g = np.log(np.asarray(_adjoint.weighted_log_welfare(jnp.asarray(x), jnp.zeros(2 * n), **outer)[2]))
-        violation = constraints @ log_g
-        worst = float(np.max(np.abs(violation)))
-        if worst <= 0.1 * equal_tol and inner.gtol <= options.gtol:
-            break
-        multipliers = multipliers + penalty * violation
-        if worst > 0.25 * previous:
-            penalty *= 10.0
-        previous = worst
+
+    def augmented_lagrangian(x):
+        """Outer rounds from ``x``: (x, inner gradient, omega, solves, reached equal gains)."""
+        multipliers, penalty, previous, solves = np.zeros(len(constraints)), initial_penalty, np.inf, 0
+        for _ in range(max_outer):
+            omega = np.eye(n)[anchor] - constraints.T @ multipliers
+            outer = {**args, "country_weights": jnp.asarray(omega), "penalty": penalty}
+            # Inner searches need only be as precise as the constraints are satisfied, until the end.
+            inner = replace(options, gtol=max(options.gtol, min(1e-5, 1e-2 * previous)))
+            x, _, gradient, _, used = _search(x, lower_bounds, upper_bounds, outer, inner, "the talks")
+            solves += used
+            log_g = np.log(np.asarray(_adjoint.weighted_log_welfare(jnp.asarray(x), jnp.zeros(2 * n), **outer)[2]))
+            violation = constraints @ log_g
+            worst = float(np.max(np.abs(violation)))
+            if worst <= 0.1 * equal_tol and inner.gtol <= options.gtol:
+                return x, gradient, omega, solves, True
+            if penalty >= MAX_PENALTY:  # stalled at a point that does not equalise gains
+                return x, gradient, omega, solves, False
+            multipliers = multipliers + penalty * violation
+            if worst > 0.25 * previous:
+                penalty *= 10.0
+            previous = worst
+        return x, gradient, omega, solves, False
+
+    x, gradient, omega, solves, reached = augmented_lagrangian(x0)
+    if not reached:
+        # The baseline tariffs are always feasible (every gain is zero): restart from there.
+        baseline_x = np.clip(variables_from_cube(world.tariffs, control, k), lower_bounds, upper_bounds)
+        x, gradient, omega, more, reached = augmented_lagrangian(baseline_x)
+        solves += more
     kkt = float(np.max(np.abs(np.clip(x + gradient, lower_bounds, upper_bounds) - x)))
     cube = np.asarray(_adjoint.tariff_cube(jnp.asarray(x), args["fixed"], control))
     equilibrium = get_model(calibration.model).solve(calibration, Policy(cube, net_exports, "cooperative tariffs"))
@@ -185,8 +196,9 @@ def cooperative_tariffs(
     if not (spread <= equal_tol and kkt <= options.kkt_tolerance):
         raise ConvergenceError(
             f"trade talks among {', '.join(world.countries[m] for m in members)}: gains equal only to "
-            f"{spread:.2e} in log G_hat (tolerance {equal_tol:g}), first-order residual {kkt:.2e}. "
-            "Try other bounds or a start closer to the solution."
+            f"{spread:.2e} in log G_hat (tolerance {equal_tol:g}), first-order residual {kkt:.2e}, from the "
+            f"default start and from the baseline tariffs; {int(np.sum(x <= lower_bounds))} of {k} tariffs at the "
+            "lower bound. Try other bounds (e.g. lower=UNRESTRICTED_LOWER) or another start."
         )
     return TradeTalks(
         participants=tuple(world.countries[m] for m in members), mfn=mfn, tariffs=cube, equilibrium=equilibrium,
@@ -195,3 +207,9 @@ def cooperative_tariffs(
         seconds=time.perf_counter() - clock,
     )
 
+
+def variables_from_cube(cube: np.ndarray, control: _adjoint.Control, k: int) -> np.ndarray:
+    """(K,) the cube's values on the controlled cells, averaged over cells sharing a variable (MFN)."""
+    cells = cube[np.asarray(control.exporter), np.asarray(control.importer), np.asarray(control.sector)]
+    return np.bincount(np.asarray(control.variable), weights=cells, minlength=k) / np.bincount(
+        np.asarray(control.variable), minlength=k)
