@@ -25,7 +25,8 @@ from tariffsim._validate import describe, shape_problems, value_problems
 from tariffsim.errors import DataValidationError, UnknownNameError
 
 
-def _frozen(array: np.ndarray | Sequence[float]) -> np.ndarray:
+def frozen_array(array: np.ndarray | Sequence[float]) -> np.ndarray:
+    """A read-only float64 copy (arrays held by immutable objects)."""
     out = np.array(array, dtype=np.float64, copy=True)
     out.setflags(write=False)
     return out
@@ -62,9 +63,9 @@ class World:
         set_ = object.__setattr__
         set_(self, "countries", tuple(str(c) for c in self.countries))
         set_(self, "sectors", tuple(str(s) for s in self.sectors))
-        set_(self, "trade", _frozen(self.trade))
-        set_(self, "tariffs", _frozen(self.tariffs))
-        set_(self, "sigma", _frozen(self.sigma))
+        set_(self, "trade", frozen_array(self.trade))
+        set_(self, "tariffs", frozen_array(self.tariffs))
+        set_(self, "sigma", frozen_array(self.sigma))
         set_(self, "country_names", tuple(self.country_names) or self.countries)
         set_(self, "sector_names", tuple(self.sector_names) or self.sectors)
         set_(self, "sector_groups", {g: tuple(m) for g, m in self.sector_groups.items()})

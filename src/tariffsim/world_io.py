@@ -30,7 +30,7 @@ import numpy as np
 
 from tariffsim._validate import MAX_LISTED
 from tariffsim.errors import DataValidationError
-from tariffsim.world import World
+from tariffsim.world import World, frozen_array
 
 # Gross output from the input-output table and sales in the trade flows must agree this closely
 # (relative to the sector's output); cp2015 agrees to 4e-7. Final demand must add up to income
@@ -41,12 +41,6 @@ OUTPUT_TOLERANCE = 1e-5
 # sector's gross output are kept as they are (a negative input share that small is harmless to the
 # model); more negative ones are errors.
 NEGATIVE_INPUT_TOLERANCE = 1e-3
-
-
-def _frozen(array) -> np.ndarray:
-    out = np.array(array, dtype=np.float64, copy=True)
-    out.setflags(write=False)
-    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,7 +63,7 @@ class IOWorld:
 
     def __post_init__(self) -> None:
         for name in ("intermediate", "value_added", "final_demand"):
-            object.__setattr__(self, name, _frozen(getattr(self, name)))
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
         object.__setattr__(self, "notes", tuple(self.notes))
         problems = io_problems(self.world, self.intermediate, self.value_added, self.final_demand)
         if problems:
