@@ -222,6 +222,26 @@ def test_command_writes_table2_and_run_json(folder, reference, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["replication"]  # no temporary folder left
 
 
+@pytest.mark.slow
+def test_versions_on_a_local_cluster_give_the_serial_tables(folder, tmp_path):
+    """Versions distributed over a dask LocalCluster (each run whole on a worker) write the same files."""
+    outs = {}
+    for scheduler in ("serial", "local"):
+        outs[scheduler] = tmp_path / scheduler
+        result = CliRunner().invoke(app, ["replicate", "ossa2014", "--data", str(folder), "--out",
+                                          str(outs[scheduler]), "--versions", "main,novar", "--tables", "2",
+                                          "--scheduler", scheduler])
+        assert result.exit_code == 0, result.output
+    files = sorted(p.relative_to(outs["serial"]) for p in outs["serial"].rglob("*") if p.suffix in (".csv", ".npy"))
+    assert {"main", "novar"} <= {p.parts[1] for p in files if p.parts[0] == "cubes"}
+    assert files == sorted(p.relative_to(outs["local"]) for p in outs["local"].rglob("*") if p.suffix in (".csv", ".npy"))
+    for name in files:
+        if name.suffix == ".csv":
+            pd.testing.assert_frame_equal(pd.read_csv(outs["serial"] / name), pd.read_csv(outs["local"] / name))
+        else:
+            np.testing.assert_array_equal(np.load(outs["serial"] / name), np.load(outs["local"] / name))
+
+
 @pytest.mark.parametrize("args, message", [
     (["--versions", "main,huge"], "unknown version"),
     (["--tables", "3,x"], "--tables"),

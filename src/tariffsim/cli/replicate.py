@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from tariffsim.cli._common import friendly_errors, print_frame, stderr, stdout
+from tariffsim.cli._common import friendly_errors, print_frame, status, stderr, stdout
 
 app = typer.Typer(help="Replicate published results from their raw data (tables as CSV, cubes, run.json).",
                   no_args_is_help=True)
@@ -25,6 +25,9 @@ def ossa2014(
     versions: str = typer.Option("main,low,med,high,novar", "--versions",
                                  help="Sigma versions, comma-separated: main, low, med, high, novar."),
     tables: str = typer.Option("1,2,3,4,5,8,9,10", "--tables", help="Tables to write, comma-separated."),
+    scheduler: str = typer.Option("local", "--scheduler", help="Where versions run when there are several: "
+                                  "'local' (a dask LocalCluster), 'serial', or a dask scheduler address."),
+    workers: int = typer.Option(2, "--workers", min=1, help="LocalCluster worker processes."),
 ) -> None:
     """Replicate Ossa (2014), "Trade Wars and Trade Talks with Data": purge, targets, lambda, optimal, Nash
     and cooperative tariffs (MFN and not; BAS and POL), computed from the raw CSV files.
@@ -48,8 +51,16 @@ def ossa2014(
         folder = dataset_path(data)
         check_out_folder(out)
         clock = time.perf_counter()
-        with _progress(chosen_versions, planned_cost(chosen_tables)) as report:
-            runs = replicate(folder, chosen_versions, tables=chosen_tables, report=report)
+        if scheduler == "serial" or len(chosen_versions) == 1:
+            with _progress(chosen_versions, planned_cost(chosen_tables)) as report:
+                runs = replicate(folder, chosen_versions, tables=chosen_tables, report=report)
+        else:
+            from tariffsim.parallel import executor
+
+            # Each version runs whole on a worker; progress is per finished version.
+            with executor(scheduler, workers) as versions_map, status(
+                    f"replicating {len(chosen_versions)} versions on dask ({scheduler})"):
+                runs = replicate(folder, chosen_versions, tables=chosen_tables, versions_map=versions_map)
         written = write_replication(runs, chosen_tables, out, data=str(folder), seconds=time.perf_counter() - clock)
         _summary(runs, written, out)
 

@@ -442,12 +442,16 @@ def run_version(folder: str | Path, version: str, *, tables: Iterable[int] = TAB
 
 
 def replicate(folder: str | Path, versions: Sequence[str] = VERSIONS, *, tables: Iterable[int] = TABLES,
-              calibrate: Calibrate = calibrate_lambda, map_: Callable = map,
+              calibrate: Calibrate = calibrate_lambda, map_: Callable = map, versions_map: Callable | None = None,
               report: Report = _quiet) -> list[VersionRun]:
-    """``run_version`` for every version (through ``map_``), in the order given."""
+    """``run_version`` for every version, in the order given.
+
+    Versions go through ``versions_map`` (default: ``map_``), the pieces inside a version through
+    ``map_``: e.g. versions on a dask cluster (``tariffsim.parallel.executor``), each run serially there.
+    """
     unknown = [v for v in versions if v not in VERSIONS]
     if unknown:
         raise OptionError(f"unknown version(s) {', '.join(unknown)}: choose among {', '.join(VERSIONS)}")
     tables = tuple(tables)
-    return list(map_(lambda v: run_version(folder, v, tables=tables, calibrate=calibrate, map_=map_, report=report),
-                     versions))
+    return list((versions_map or map_)(
+        lambda v: run_version(folder, v, tables=tables, calibrate=calibrate, map_=map_, report=report), versions))
