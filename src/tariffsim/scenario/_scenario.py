@@ -10,7 +10,6 @@ from typing import Any
 import pandas as pd
 
 from tariffsim._toml import read_toml
-from tariffsim.errors import ScenarioError
 from tariffsim.policy import NetExportsRule, Policy
 from tariffsim.scenario._apply import apply_steps
 from tariffsim.scenario._parse import parse_document
