@@ -189,6 +189,20 @@ def test_failed_talks_are_retried_from_the_default_start(monkeypatch):
 
 
 @pytest.mark.slow
+def test_high_version_pol_talks_from_free_trade_meet_both_tolerances(folder):
+    """Regression: here the augmented Lagrangian reaches equal gains (7e-10) but L-BFGS-B stops on a
+    failed line search at a first-order residual of 2.1e-5; the fresh polishing search must finish it."""
+    world = pipeline.purged_world(folder, "high")[0]
+    calibration = Krugman().calibrate(world)
+    weights = pipeline.weights_stage(calibration, pipeline.targets_stage(folder, world)).weights
+    free = pipeline.baseline_worlds(world, world.tariffs)["free"]
+    talks = pipeline.talks_chain(free, "free", weights, unrestricted=False)["discriminatory"]
+    assert talks.start == "chain"
+    assert talks.equal_gain_residual <= 1e-8 and talks.kkt_residual <= 1e-5
+    assert talks.common_gain_pct > 0
+
+
+@pytest.mark.slow
 def test_table3_via_the_pipeline_matches_the_paper(folder, reference, published_lambda):
     """Main version, tables 3 and 8 (weights: the published stand-in): Table 3 within the issue's tolerance."""
     run = pipeline.run_version(folder, "main", tables=[3, 8], calibrate=stand_in(published_lambda))
