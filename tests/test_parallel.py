@@ -3,13 +3,15 @@ clusters that are always closed. Calls on a cluster carry a timeout so nothing c
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
 from tariffsim.errors import ConvergenceError, OptionError
 from tariffsim.games import nash_tariffs
 from tariffsim.models import Krugman
-from tariffsim.parallel import client, executor
+from tariffsim.parallel import client, executor, relayed
 from tariffsim.synthetic import random_world
 
 TIMEOUT = 240  # seconds for one map on a cluster (workers compile JAX functions on their first piece)
@@ -51,6 +53,27 @@ def test_cluster_map_equals_serial_map_with_closures_and_reports_every_piece(loc
 def test_an_error_on_a_worker_propagates_with_its_type(local_map):
     with pytest.raises(ConvergenceError, match="piece -1 did not converge"):
         local_map(scaled_by(np.ones(1)), [2, -1, 3], [0.0, 0.0, 0.0])
+
+
+def reporting(report):
+    """A piece that reports its progress through ``report`` wherever it runs."""
+    def piece(k: int) -> int:
+        report("piece", k, 0.5)
+        return k
+    return piece
+
+
+def test_progress_reported_on_workers_reaches_this_process(local_map):
+    seen = []
+    with relayed(local_map, lambda *args: seen.append(args)) as report:
+        assert local_map(reporting(report), range(4)) == [0, 1, 2, 3]
+        deadline = time.monotonic() + 30  # events travel asynchronously through the scheduler
+        while len(seen) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert sorted(seen) == [("piece", k, 0.5) for k in range(4)]
+    with executor("serial") as map_, relayed(map_, lambda *args: seen.append(args)) as report:
+        map_(reporting(report), [7])
+    assert seen[-1] == ("piece", 7, 0.5)
 
 
 @pytest.mark.slow

@@ -16,12 +16,17 @@ local closures such as the one ``nash.best_responses`` maps work; their captured
 with JAX arrays, numpy cubes) must pickle, and do. Each worker process compiles JAX functions once, on
 its first piece. Results come back in input order; the first piece that raises cancels the rest and its
 exception propagates unchanged (a ConvergenceError stays a ConvergenceError).
+
+Progress from inside a piece (a replication version reporting its stages on a worker) comes back
+through ``relayed(map_, report)``: a callback the pieces call wherever they run; on a cluster it
+travels as a dask event to this process, where ``report`` runs (progress bars stay live).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -119,3 +124,35 @@ class _DaskMap:
         finally:
             self.client.cancel(futures)
         return results
+
+
+@contextlib.contextmanager
+def relayed(map_: MapFunction, report: Callable[..., None]) -> Iterator[Callable[..., None]]:
+    """A callback for pieces run by ``map_`` that calls ``report(*args)`` in this process.
+
+    Serially it is ``report`` itself. On dask it logs each call's arguments (which must be msgpack-able:
+    strings and numbers) as an event on a topic of its own, and this process's client calls ``report``
+    as the events arrive (from the client's event-loop thread; rich progress bars are thread-safe).
+    Events still in flight when the block ends are dropped: progress, not results, travels this way.
+    """
+    if not isinstance(map_, _DaskMap):
+        yield report
+        return
+    topic = f"tariffsim-progress-{uuid.uuid4().hex}"
+    map_.client.subscribe_topic(topic, lambda event: report(*event[1]))
+    try:
+        yield _Emit(topic)
+    finally:
+        map_.client.unsubscribe_topic(topic)
+
+
+class _Emit:
+    """The worker side of ``relayed``: logs its arguments on the dask topic (picklable, unlike a client)."""
+
+    def __init__(self, topic: str):
+        self.topic = topic
+
+    def __call__(self, *args: Any) -> None:
+        from distributed import get_worker
+
+        get_worker().log_event(self.topic, list(args))

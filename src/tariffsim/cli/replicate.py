@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from tariffsim.cli._common import friendly_errors, print_frame, status, stderr, stdout
+from tariffsim.cli._common import friendly_errors, print_frame, stderr, stdout
 
 app = typer.Typer(help="Replicate published results from their raw data (tables as CSV, cubes, run.json).",
                   no_args_is_help=True)
@@ -51,16 +51,14 @@ def ossa2014(
         folder = dataset_path(data)
         check_out_folder(out)
         clock = time.perf_counter()
-        if scheduler == "serial" or len(chosen_versions) == 1:
-            with _progress(chosen_versions, planned_cost(chosen_tables)) as report:
-                runs = replicate(folder, chosen_versions, tables=chosen_tables, report=report)
-        else:
-            from tariffsim.parallel import executor
+        from tariffsim.parallel import executor, relayed
 
-            # Each version runs whole on a worker; progress is per finished version.
-            with executor(scheduler, workers) as versions_map, status(
-                    f"replicating {len(chosen_versions)} versions on dask ({scheduler})"):
-                runs = replicate(folder, chosen_versions, tables=chosen_tables, versions_map=versions_map)
+        # Several versions run on dask, each whole on a worker; its stages report back as dask events.
+        where = "serial" if len(chosen_versions) == 1 else scheduler
+        with executor(where, workers) as versions_map, \
+                _progress(chosen_versions, planned_cost(chosen_tables)) as bars, \
+                relayed(versions_map, bars) as report:
+            runs = replicate(folder, chosen_versions, tables=chosen_tables, versions_map=versions_map, report=report)
         written = write_replication(runs, chosen_tables, out, data=str(folder), seconds=time.perf_counter() - clock)
         _summary(runs, written, out)
 
