@@ -232,6 +232,8 @@ def test_command_writes_table2_and_run_json(folder, reference, tmp_path):
     document = json.loads((out / "run.json").read_text())
     assert document["versions"] == ["main"] and "jax" in document["software"]
     assert document["runs"]["main"]["purge_residual"] < 1e-10
+    assert document["worst"] == {}  # table 2 needs no optimum, war or talks: no residual to report
+    assert "worst residuals" not in result.output
     assert (out / "cubes" / "main" / "targets.npy").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["replication"]  # no temporary folder left
 

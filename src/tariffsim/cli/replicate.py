@@ -90,5 +90,6 @@ def _summary(runs, written: dict, out: Path) -> None:
         if name.startswith("table") and name[-1] in "ab" and "average" in frame.index:
             print_frame(frame.loc[["average"]], f"{name} (percent)", digits=2)
     worst = worst_residuals(runs)
-    stdout.print("worst residuals: " + ", ".join(f"{k} {v:.1e}" for k, v in worst.items()))
+    if worst:
+        stdout.print("worst residuals: " + ", ".join(f"{k} {v:.1e}" for k, v in worst.items()))
     stdout.print(f"wrote {len(written)} tables, the cubes and run.json to {out}")

@@ -195,12 +195,11 @@ def write_replication(runs: Sequence[VersionRun], tables: Sequence[int], out: st
 
 def worst_residuals(runs: Sequence[VersionRun]) -> dict[str, float]:
     """The largest KKT residual of any optimum or best response, the largest remaining Nash gain and the
-    largest equal-gain and KKT residuals of any talks, over all versions (0 where none was computed)."""
+    largest equal-gain and KKT residuals of any talks, over all versions; stages not run have no entry."""
     optima = [float(o.kkt_residuals.max()) for r in runs for v in r.optimal.values() for o in v.values()]
     wars = [w for r in runs for v in r.nash.values() for w in v.values()]
     talks = [t for r in runs for v in r.talks.values() for kinds in v.values() for t in kinds.values()]
-    return {"optimal_kkt": max(optima, default=0.0),
-            "nash_kkt": max((w.kkt_residual for w in wars), default=0.0),
-            "nash_gain": max((w.max_gain for w in wars), default=0.0),
-            "talks_equal_gain": max((t.equal_gain_residual for t in talks), default=0.0),
-            "talks_kkt": max((t.kkt_residual for t in talks), default=0.0)}
+    measures = {"optimal_kkt": optima, "nash_kkt": [w.kkt_residual for w in wars],
+                "nash_gain": [w.max_gain for w in wars], "talks_equal_gain": [t.equal_gain_residual for t in talks],
+                "talks_kkt": [t.kkt_residual for t in talks]}
+    return {name: float(max(values)) for name, values in measures.items() if values}
