@@ -93,3 +93,17 @@ def test_solve_uses_scenario_world_and_purge(data_dir):
     result = run("solve", "-s", str(EXAMPLES / "us_autos_japan.toml"), "--purge", env={"TARIFFSIM_DATA": str(data_dir)})
     assert result.exit_code == 0, result.output
     assert "ossa2014" in result.output and "purged" in result.output
+
+
+def test_tables_never_cut_numbers_or_labels_and_a_wide_summary_row_is_transposed(capsys):
+    from tariffsim.cli._common import print_frame
+
+    columns = [f"{kind}_{base}" for kind in ("G", "W", "relwage", "profits") for base in ("nash", "factual", "free")]
+    row = pd.DataFrame([[-12345.678] + [-0.2567] * 11], columns=columns, index=pd.Index(["average"], name="region"))
+    print_frame(row, "wide")
+    printed = capsys.readouterr().out
+    assert max(len(line) for line in printed.splitlines()) <= 80 and "…" not in printed
+    assert all(f"│ {name}" in printed for name in columns) and "-12,346" in printed and printed.count("-0.26") == 11
+    print_frame(pd.concat([row] * 20), "tall")  # more rows than columns: kept as is, wider than 80, nothing cut
+    printed = capsys.readouterr().out
+    assert "…" not in printed and "relwage_factual" in printed and printed.count("-0.26") == 220

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -68,14 +69,29 @@ def load_world(data: str | None, fallback: str | None = None) -> World:
 
 
 def print_frame(frame: pd.DataFrame, title: str, digits: int = 2, caption: str | None = None) -> None:
-    """A DataFrame as a rich table on stdout: index first, numbers right-aligned and rounded."""
-    table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
-    table.add_column(str(frame.index.name or ""), style="bold")
-    for column in frame.columns:
-        table.add_column(str(column), justify="right")
-    for label, row in frame.iterrows():
-        table.add_row(str(label), *(_cell(v, digits) for v in row))
+    """A DataFrame as a rich table on stdout: index first, numbers right-aligned, rounded and never cut.
+
+    A frame wider than the console with fewer rows than columns (a summary row of many measures) is
+    printed transposed, one measure a line, rather than with cut labels or folded headers.
+    """
+    table = _table(frame, title, digits, caption)
+    natural = Measurement.get(stdout, stdout.options.update(max_width=10**6), table).maximum
+    if len(frame) < len(frame.columns) and natural > stdout.width:
+        table = _table(frame.T, title, digits, caption)
     stdout.print(table)
+
+
+def _table(frame: pd.DataFrame, title: str, digits: int, caption: str | None) -> Table:
+    cells = [[_cell(v, digits) for v in row] for _, row in frame.iterrows()]
+    table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    table.add_column(str(frame.index.name or ""), style="bold", no_wrap=True,
+                     min_width=max([len(str(frame.index.name or ""))] + [len(str(label)) for label in frame.index]))
+    for k, column in enumerate(frame.columns):
+        table.add_column(str(column), justify="right", no_wrap=True,
+                         min_width=max([len(str(column))] + [len(row[k]) for row in cells]))
+    for label, row in zip(frame.index, cells, strict=True):
+        table.add_row(str(label), *row)
+    return table
 
 
 def _cell(value: object, digits: int) -> str:
