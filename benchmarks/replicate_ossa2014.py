@@ -4,7 +4,12 @@ Prints JSON (and each finished piece on stderr): seconds per stage and per versi
 worst solver residuals and the machine. Writes the replication's files to --out (default: a temporary
 folder, removed afterwards).
 
+Versions run one after another by default; ``--scheduler local`` runs them on a dask LocalCluster of
+``--workers`` processes (one version whole on a worker, as ``tariffsim replicate`` does by default), or
+``--scheduler ADDRESS`` on an existing cluster. Stage progress is then relayed from the workers.
+
 Usage: python benchmarks/replicate_ossa2014.py [--data ../shared/data/ossa2014] [--all] [--out DIR]
+           [--scheduler serial|local|ADDRESS] [--workers 2]
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tariffsim.parallel import executor, relayed
 from tariffsim.replication._ossa2014_output import worst_residuals, write_replication
 from tariffsim.replication.ossa2014_pipeline import TABLES, VERSIONS, replicate
 
@@ -29,6 +35,8 @@ def main() -> None:
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "ossa2014"))
     parser.add_argument("--all", action="store_true", help="all five versions (default: main only)")
     parser.add_argument("--out", default=None, help="keep the replication's files here")
+    parser.add_argument("--scheduler", default="serial", help="serial (default), local or a dask address")
+    parser.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes")
     args = parser.parse_args()
     versions = VERSIONS if args.all else ("main",)
     clock = time.perf_counter()
@@ -36,14 +44,16 @@ def main() -> None:
     def log(version: str, done: str, cost: float) -> None:
         print(f"{time.perf_counter() - clock:8.1f} s  {version}: {done}", file=sys.stderr, flush=True)
 
-    runs = replicate(args.data, versions, tables=TABLES, report=log)
+    with executor(args.scheduler, args.workers) as versions_map, relayed(versions_map, log) as report:
+        runs = replicate(args.data, versions, tables=TABLES, versions_map=versions_map, report=report)
     pipeline = time.perf_counter() - clock
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(args.out) if args.out else Path(scratch) / "replication"
         write_replication(runs, TABLES, out, data=args.data, seconds=pipeline)
     total = time.perf_counter() - clock
     print(json.dumps({
-        "versions": list(versions), "seconds_total": total, "seconds_pipeline": pipeline,
+        "versions": list(versions), "scheduler": args.scheduler,
+        "workers": args.workers if args.scheduler == "local" else None, "seconds_total": total, "seconds_pipeline": pipeline,
         "seconds_tables_and_files": total - pipeline,
         "stages": {run.version: run.seconds for run in runs}, "worst": worst_residuals(runs),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
