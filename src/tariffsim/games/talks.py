@@ -1,10 +1,12 @@
 """Cooperative trade talks: efficient tariffs with equal government-welfare gains (MODEL_OSSA2014.md §4.6).
 
 All participants' tariffs are chosen jointly to reach the point of the government-welfare Pareto
-frontier where every government gains the same proportion relative to the baseline. It is found as
-the maximiser of a weighted sum of log G_hat (Negishi weights omega, one L-BFGS-B problem with exact
-adjoint gradients), with the weights solved for so that the gains are equal. The result reports the
-largest deviation from equal gains and the inner problem's first-order residual.
+frontier where every government gains the same proportion relative to the baseline: maximise the
+first participant's log G_hat subject to equal log G_hat for all, by an augmented Lagrangian whose inner
+problems are L-BFGS-B searches with exact adjoint gradients. (Maximising a weighted sum with weights
+solved for equal gains does not work: the frontier is not concave and the maximiser jumps.) At the
+solution, anchor-minus-multiplier weights omega support the frontier. The result reports the largest
+deviation from equal gains and the first-order residual of the final inner problem.
 
 Baselines: talks start from the calibration's world. ``rebase`` makes a world whose baseline is any
 tariff cube (the Nash or free-trade outcome), so gains are measured relative to it.
