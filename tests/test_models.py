@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tariffsim._jax import jax, jnp
-from tariffsim.errors import ConvergenceError, ScenarioError
+from tariffsim.errors import ConvergenceError, ScenarioError, TariffsimError
 from tariffsim.models import Armington, Krugman, get_model
 from tariffsim.models import _equations as eq
 from tariffsim.policy import Policy
@@ -163,5 +163,5 @@ def test_policy_is_checked_against_world():
 
 def test_get_model_suggests():
     assert get_model("Krugman").name == "krugman"
-    with pytest.raises(Exception, match="Did you mean 'armington'"):
+    with pytest.raises(TariffsimError, match=r"^unknown model 'armingtn'\. Did you mean 'armington'\?"):
         get_model("armingtn")
