@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tariffsim.cli import app
-from tariffsim.errors import ConvergenceError, OptionError
+from tariffsim.errors import ConvergenceError, DataValidationError, OptionError
 from tariffsim.models import Krugman
 from tariffsim.replication import _ossa2014_output as output
 from tariffsim.replication import ossa2014_pipeline as pipeline
@@ -63,11 +63,16 @@ def test_targets_fill_missing_importers_with_import_weighted_tariffs(folder, ref
 
 
 def test_targets_need_the_noncooperative_file(tmp_path, purged):
-    with pytest.raises(Exception, match="tariff_noncoop.csv is missing"):
+    with pytest.raises(DataValidationError, match=r"tariff_noncoop\.csv is missing: the replication needs"):
         pipeline.read_noncooperative(tmp_path, purged)
     (tmp_path / "tariff_noncoop.csv").write_text("0.1,0.2\n")
-    with pytest.raises(Exception, match="expected 33 x 7"):
+    with pytest.raises(DataValidationError, match=r"tariff_noncoop\.csv: expected 33 x 7 non-negative .* got \(1, 2\)$"):
         pipeline.read_noncooperative(tmp_path, purged)
+    (tmp_path / "tariff_noncoop.csv").write_text("\n".join([",".join(["0.1"] * 7)] * 32 + ["-0.1" + ",0.1" * 6]) + "\n")
+    with pytest.raises(DataValidationError, match=r"expected 33 x 7 non-negative .* got \(33, 7\)$"):
+        pipeline.read_noncooperative(tmp_path, purged)
+    (tmp_path / "tariff_noncoop.csv").write_text("\n".join([",".join(["0.1"] * 7)] * 33) + "\n")
+    np.testing.assert_array_equal(pipeline.read_noncooperative(tmp_path, purged), np.full((33, 7), 0.1))
 
 
 def test_stages_follow_the_tables():
