@@ -8,6 +8,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import numpy as np
 from typer.testing import CliRunner
 
 from tariffsim.cli import app
@@ -63,13 +64,43 @@ def test_html_page_menus_scripts_captions_and_asides_are_dropped():
     assert not any(a.action == "increase" for a in draft.findings.actions)  # "currently levies" is no change
 
 
+def fill_and_apply(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Draft ``name`` on the demo world, model every step (threats uncommented), fill each TODO (sectors
+    -> electronics, numbers -> 5, countries -> all) and apply it: the baseline and the new tariffs."""
+    world = demo_world()
+    toml = draft_from_news(ARTICLES / name, world, "demo").toml
+    toml = re.sub(r"^(# )?(\[\[\w+\]\]|\w+ = .*)$", r"\2", toml, flags=re.MULTILINE)
+    toml = re.sub(r'^sectors = "TODO"', 'sectors = "ele"', toml, flags=re.MULTILINE)
+    toml = re.sub(r'^(\w+) = "TODO"', r"\1 = 5", toml, flags=re.MULTILINE).replace('["TODO"]', '"all"')
+    return world.tariffs, scenario_from_dict(tomllib.loads(toml), name).apply(world).tariffs
+
+
 def test_filled_drafts_apply_to_the_demo_world():
-    for name in ("us_china_steel.txt", "eu_japan_fta.txt", "us_eu_cars.html"):
-        toml = draft_from_news(ARTICLES / name, demo_world(), "demo").toml
-        toml = re.sub(r"^(# )?(\[\[\w+\]\]|\w+ = .*)$", r"\2", toml, flags=re.MULTILINE)
-        toml = re.sub(r'^sectors = "TODO"', 'sectors = "ele"', toml, flags=re.MULTILINE)
-        toml = re.sub(r'^(\w+) = "TODO"', r"\1 = 5", toml, flags=re.MULTILINE).replace('["TODO"]', '"all"')
-        scenario_from_dict(tomllib.loads(toml), name).apply(demo_world())
+    world = demo_world()
+    c, s = world.countries.index, world.sectors.index  # tariffs[exporter, importer, sector]
+    usa, jpn, chn, eu = c("USA"), c("JPN"), c("CHN"), c("EU")
+
+    base, new = fill_and_apply("us_china_steel.txt")
+    want = base.copy()
+    want[chn, usa, s("i_s")] += 0.25  # in force: +25 points on Chinese steel
+    want[chn, usa, s("ele")] += 0.10 + 0.10  # aluminium (+10, sector filled) and the electronics threat (+10)
+    want[usa, chn, s("mvh")] = 0.40  # China's car tariff to 40 percent (from 15)
+    want[[usa, jpn, eu, c("ROW")], chn, s("ele")] += 0.05  # retaliation "with tariffs" on goods from TODO -> all
+    want[usa, chn, s("ele")] += 0.05  # retaliation on soybeans and pork (sectors and number filled)
+    np.testing.assert_allclose(new, want, rtol=0, atol=1e-12)
+
+    base, new = fill_and_apply("eu_japan_fta.txt")
+    want = base.copy()
+    for i, j in ((eu, jpn), (jpn, eu)):  # the agreement frees cars and farm products (gro in the demo) both ways
+        want[i, j, [s("mvh"), s("gro")]] = 0.0
+    want[eu, jpn, s("ele")] = 0.15  # Japan's tariff on European cheese to 15 percent (sector filled)
+    np.testing.assert_allclose(new, want, rtol=0, atol=1e-12)
+
+    base, new = fill_and_apply("us_eu_cars.html")
+    want = base.copy()
+    want[eu, usa, s("mvh")] += 0.25  # the threatened 25 percent on EU cars, as points on top
+    want[usa, eu, s("ele")] += 0.05  # Brussels' countermeasures on U.S. goods (sector and number filled)
+    np.testing.assert_allclose(new, want, rtol=0, atol=1e-12)
 
 
 runner = CliRunner()
