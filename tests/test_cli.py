@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -71,9 +74,26 @@ def test_missing_data_set_says_what_to_do(monkeypatch):
     assert "TARIFFSIM_DATA" in result.output and "--data demo" in result.output
 
 
-def test_debug_shows_the_traceback():
-    result = run("--debug", "info", "--data", "no_such_data")
-    assert result.exit_code != 0 and result.exception is not None
+def test_debug_shows_the_traceback(monkeypatch):
+    """As a user sees it (a real process): one line without --debug, the full traceback with it."""
+    monkeypatch.delenv("TARIFFSIM_DATA", raising=False)
+
+    def command(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", "from tariffsim.cli import main; main()", *args],
+                              capture_output=True, text=True, timeout=120)
+
+    message = "data set 'no_such_data' not found"
+    plain = command("info", "--data", "no_such_data")
+    assert plain.returncode == 1 and plain.stdout == ""
+    lines = plain.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {message}"), plain.stderr
+    assert "Traceback" not in plain.stderr and "DataValidationError" not in plain.stderr
+    debug = command("--debug", "info", "--data", "no_such_data")
+    assert debug.returncode == 1 and debug.stdout == ""
+    assert "Traceback (most recent call last):" in debug.stderr, debug.stderr
+    assert re.search(r'File ".*tariffsim.*\.py", line \d+, in ', debug.stderr)  # tariffsim's frames
+    assert debug.stderr.rstrip().splitlines()[-1].startswith(f"tariffsim.errors.DataValidationError: {message}")
+    assert "error: " not in debug.stderr  # the exception itself, not the one-line message
 
 
 def test_info_and_purge_on_real_data(data_dir, tmp_path):
