@@ -1,0 +1,90 @@
+"""Files and folders that appear whole or not at all: write beside the target, then rename into place.
+
+Every file tariffsim writes for a user (result tables and JSON, cache entries, reports, drafts) goes
+through ``atomic_write`` (or ``atomic_write_text``); a whole output folder (a replication run, a world
+written as long tables) through ``atomic_folder``. A failure or Ctrl-C half-way leaves no half-written
+file or folder, only what was there before; a reader never sees a partial file.
+
+- ``atomic_write(target, write)``: ``write(temporary)`` writes a hidden file ``.<name>.<pid>-<random>.tmp``
+  in the target's folder (the same file system, so the rename is atomic); it is flushed to disk and
+  renamed onto ``target``; on any failure it is removed. The name is unique per call, so two processes
+  writing the same target (two CLI runs sharing a cache) do not write into one temporary file.
+- ``atomic_folder(out)``: a context manager yielding a hidden temporary folder beside ``out``, renamed to
+  ``out`` when the block succeeds and deleted when it fails; ``out`` must be missing or an empty folder
+  (``check_free_folder``), and that is checked before the block runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from tariffsim.errors import OptionError
+
+
+def atomic_write(target: Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write(temporary)`` (it must write the file at exactly that path) and move the result onto
+    ``target``; on any failure (or Ctrl-C) the temporary file is removed and ``target`` is untouched.
+    The target's folder is created if needed. Returns ``target`` (as a Path)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        write(temporary)
+        _flush_to_disk(temporary)
+        temporary.replace(target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
+
+
+def atomic_write_text(target: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``target`` atomically (see ``atomic_write``); returns ``target``."""
+    return atomic_write(target, lambda path: path.write_text(text, encoding=encoding))
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically (see ``atomic_write``); returns ``target``."""
+    return atomic_write(target, lambda path: path.write_bytes(data))
+
+
+def check_free_folder(folder: Path, fix: str = "choose a new folder or remove it") -> None:
+    """OptionError unless ``folder`` is missing or an empty folder (check it before long computations)."""
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise OptionError(f"{folder} exists and is not an empty folder: {fix}")
+
+
+@contextlib.contextmanager
+def atomic_folder(out: Path, fix: str = "choose a new folder or remove it") -> Iterator[Path]:
+    """A hidden temporary folder beside ``out`` that becomes ``out`` only if the block succeeds.
+
+    ``out`` must be missing or empty (else OptionError ending with ``fix``); on failure the temporary
+    folder is deleted and ``out`` is left as it was.
+    """
+    out = Path(out)
+    check_free_folder(out, fix)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield temporary
+        if out.exists():
+            out.rmdir()
+        os.replace(temporary, out)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
+def _flush_to_disk(path: Path) -> None:
+    """Ask the OS to write ``path``'s data to disk, so a crash after the rename cannot leave it empty."""
+    descriptor = os.open(path, os.O_RDWR)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
