@@ -12,11 +12,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from tariffsim.change import pct_change
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.report.game import GameView
 from tariffsim.report.pack import DiversionSpec
 from tariffsim.report.run import ScenarioResult
-from tariffsim.results import _pct
 
 
 def sector_label(world, code: str, width: int = 30) -> str:
@@ -34,9 +34,9 @@ def country_changes(eq: Equilibrium) -> pd.DataFrame:
     return pd.DataFrame({
         "real_income_pct": welfare_pct,
         "real_income_usd_m": welfare_pct / 100 * world.expenditure,
-        "exports_pct": _pct(eq.exports, world.exports),
+        "exports_pct": pct_change(eq.exports, world.exports),
         "exports_usd_m": eq.exports - world.exports,
-        "imports_pct": _pct(eq.imports, world.imports),
+        "imports_pct": pct_change(eq.imports, world.imports),
         "price_index_pct": 100 * (eq.price_index_hat - 1),
     }, index=pd.Index(world.countries, name="country"))
 
@@ -58,9 +58,9 @@ def sector_changes(eq: Equilibrium, country: str) -> pd.DataFrame:
     new_exports = eq.trade[i].sum(axis=0) - eq.trade[i, i]
     new_imports = eq.trade[:, i].sum(axis=0) - eq.trade[i, i]
     return pd.DataFrame({
-        "exports_usd_m": new_exports - base_exports, "exports_pct": _pct(new_exports, base_exports),
-        "imports_usd_m": new_imports - base_imports, "imports_pct": _pct(new_imports, base_imports),
-        "output_pct": _pct(eq.trade[i].sum(axis=0), trade[i].sum(axis=0)),
+        "exports_usd_m": new_exports - base_exports, "exports_pct": pct_change(new_exports, base_exports),
+        "imports_usd_m": new_imports - base_imports, "imports_pct": pct_change(new_imports, base_imports),
+        "output_pct": pct_change(eq.trade[i].sum(axis=0), trade[i].sum(axis=0)),
         "baseline_exports_usd_m": base_exports,
     }, index=pd.Index(world.sectors, name="sector"))
 
@@ -71,7 +71,7 @@ def bilateral_changes(eq: Equilibrium) -> pd.DataFrame:
     base, new = world.trade.sum(axis=2), eq.trade.sum(axis=2)
     n = world.n_countries
     rows = [(world.countries[i], world.countries[j], base[i, j], new[i, j] - base[i, j],
-             _pct(new[i, j], base[i, j]).item()) for i in range(n) for j in range(n) if i != j]
+             pct_change(new[i, j], base[i, j]).item()) for i in range(n) for j in range(n) if i != j]
     return pd.DataFrame(rows, columns=["exporter", "importer", "baseline_usd_m", "change_usd_m", "change_pct"])
 
 
@@ -105,10 +105,9 @@ def diversion_by_exporter(table: pd.DataFrame) -> pd.DataFrame:
     """The diversion table summed over sectors, one row per exporter."""
     totals = table.groupby("exporter", sort=False)[["baseline_usd_m", "bilateral_change_usd_m",
                                                     "multilateral_change_usd_m"]].sum()
-    return totals.assign(bilateral_change_pct=_pct(totals["baseline_usd_m"] + totals["bilateral_change_usd_m"],
-                                                   totals["baseline_usd_m"]),
-                         multilateral_change_pct=_pct(totals["baseline_usd_m"] + totals["multilateral_change_usd_m"],
-                                                      totals["baseline_usd_m"]))
+    base = totals["baseline_usd_m"]
+    return totals.assign(bilateral_change_pct=pct_change(base + totals["bilateral_change_usd_m"], base),
+                         multilateral_change_pct=pct_change(base + totals["multilateral_change_usd_m"], base))
 
 
 def mean_tariff(cube: np.ndarray, eq: Equilibrium, exporter: str, importer: str) -> float:
