@@ -22,18 +22,17 @@
     pair = ["USA", "JPN"]
     frontier_points = 7                # deals on the efficient frontier (bargaining weights 0.1 ... 0.9)
 
-Every problem raises ``ScenarioError`` naming ``pack.toml`` and the key.
+Every problem raises ``ScenarioError`` naming ``pack.toml``, the table and the key, with the rules and
+wording of ``tariffsim.toml_schema`` (shared with scenario and experiment files).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from tariffsim._toml import read_toml
 from tariffsim.errors import ScenarioError
 from tariffsim.scenario import Scenario, load_scenario
+from tariffsim.toml_schema import Table, read_toml
 
 PACK_FILE = "pack.toml"
 TOP_KEYS = ("title", "story", "world", "focus", "scenario", "diversion", "game")
@@ -95,68 +94,44 @@ def load_pack(folder: str | Path) -> Pack:
     if not path.is_file():
         raise ScenarioError(f"{folder}: no {PACK_FILE} here; a scenario pack is a folder with a {PACK_FILE} "
                             "listing its scenario files (see examples/japan_us_2018/pack.toml)")
-    data = read_toml(path, "pack")
-    _check_keys(data, TOP_KEYS, str(path))
-    tables = data.get("scenario", [])
-    if not isinstance(tables, list) or not tables:
-        raise ScenarioError(f"{path}: list the scenarios as [[scenario]] tables with file = \"...\" and label = \"...\"")
-    scenarios = tuple(_scenario(folder, table, f"{path}, [[scenario]] #{n}") for n, table in enumerate(tables, 1))
+    document = Table.document(read_toml(path, "pack"), str(path), "pack")
+    document.refuse_placeholders("pack", order=TOP_KEYS)
+    document.only(TOP_KEYS)
+    tables = document.tables("scenario", SCENARIO_KEYS)
+    if not tables:
+        raise document.error("list the scenarios as [[scenario]] tables with file = \"...\" and label = \"...\"")
+    scenarios = tuple(_scenario(folder, table) for table in tables)
     files = [s.file for s in scenarios]
     if len(set(files)) != len(files):
-        raise ScenarioError(f"{path}: a scenario file is listed twice: {files}")
-    return Pack(folder=folder, title=_text(data, "title", str(path)), story=_text(data, "story", str(path), ""),
-                world=_text(data, "world", str(path), "") or None, focus=_pair(data, "focus", str(path)),
+        raise document.error(f"a scenario file is listed twice: {files}")
+    return Pack(folder=folder, title=document.text("title"), story=document.text("story", "", allow_empty=True),
+                world=document.text("world", "", allow_empty=True) or None, focus=_pair(document, "focus"),
                 scenarios=scenarios,
-                diversion=_diversion(data.get("diversion"), files, f"{path}, [diversion]"),
-                game=_game(data.get("game"), f"{path}, [game]"))
+                diversion=_diversion(document.table("diversion", DIVERSION_KEYS), files)
+                if "diversion" in document else None,
+                game=_game(document.table("game", GAME_KEYS)) if "game" in document else None)
 
 
-def _scenario(folder: Path, table: Any, where: str) -> PackScenario:
-    _check_keys(table, SCENARIO_KEYS, where)
-    file = _text(table, "file", where)
-    return PackScenario(file=file, label=_text(table, "label", where), scenario=load_scenario(folder / file))
+def _scenario(folder: Path, table: Table) -> PackScenario:
+    file = table.text("file")
+    return PackScenario(file=file, label=table.text("label"), scenario=load_scenario(folder / file))
 
 
-def _diversion(table: Any, files: list[str], where: str) -> DiversionSpec | None:
-    if table is None:
-        return None
-    _check_keys(table, DIVERSION_KEYS, where)
-    spec = {key: _text(table, key, where) for key in ("bilateral", "multilateral", "importer", "partner")}
+def _diversion(table: Table, files: list[str]) -> DiversionSpec:
+    spec = {key: table.text(key) for key in ("bilateral", "multilateral", "importer", "partner")}
     for key in ("bilateral", "multilateral"):
         if spec[key] not in files:
-            raise ScenarioError(f"{where}: {key} = {spec[key]!r} is not one of the [[scenario]] files {files}")
-    sectors = table.get("sectors", "all")
-    sectors = (sectors,) if isinstance(sectors, str) else tuple(sectors)
-    return DiversionSpec(**spec, sectors=sectors)
+            raise table.invalid(key, f"not one of the [[scenario]] files {files}")
+    return DiversionSpec(**spec, sectors=table.names("sectors", ("all",), example="\"agrifood\" or [\"agr\", \"fod\"]"))
 
 
-def _game(table: Any, where: str) -> GameSpec | None:
-    if table is None:
-        return None
-    _check_keys(table, GAME_KEYS, where)
-    points = table.get("frontier_points", GameSpec.frontier_points)
-    if isinstance(points, bool) or not isinstance(points, int) or points < 2:
-        raise ScenarioError(f"{where}: frontier_points = {points!r}: give a whole number of at least 2")
-    return GameSpec(pair=_pair(table, "pair", where), frontier_points=points)
+def _game(table: Table) -> GameSpec:
+    return GameSpec(pair=_pair(table, "pair"),
+                    frontier_points=table.integer("frontier_points", GameSpec.frontier_points, minimum=2))
 
 
-def _pair(table: Any, key: str, where: str) -> tuple[str, str]:
-    pair = table.get(key)
-    if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(c, str) for c in pair):
-        raise ScenarioError(f"{where}: {key} = {pair!r}: name two countries, e.g. {key} = [\"USA\", \"JPN\"]")
+def _pair(table: Table, key: str) -> tuple[str, str]:
+    pair = table.names(key, example="[\"USA\", \"JPN\"]")
+    if len(pair) != 2:
+        raise table.invalid(key, f"name two countries, e.g. {key} = [\"USA\", \"JPN\"]")
     return pair[0], pair[1]
-
-
-def _text(table: Any, key: str, where: str, default: str | None = None) -> str:
-    value = table.get(key, default)
-    if not isinstance(value, str) or (default is None and not value.strip()):
-        raise ScenarioError(f"{where}: {key} must be text in quotes, e.g. {key} = \"...\"")
-    return value.strip()
-
-
-def _check_keys(table: Any, valid: tuple[str, ...], where: str) -> None:
-    if not isinstance(table, dict):
-        raise ScenarioError(f"{where}: expected a table of keys")
-    unknown = [key for key in table if key not in valid]
-    if unknown:
-        raise ScenarioError(f"{where}: unknown key(s) {unknown}; valid keys here: {', '.join(valid)}")

@@ -9,11 +9,11 @@ from typing import Any
 
 import pandas as pd
 
-from tariffsim._toml import read_toml
 from tariffsim.policy import NetExportsRule, Policy
 from tariffsim.scenario._apply import apply_steps
 from tariffsim.scenario._parse import parse_document
 from tariffsim.scenario._steps import Agreement, Step, TariffChange
+from tariffsim.toml_schema import read_toml
 from tariffsim.world import World
 
 DESCRIBE_COLUMNS = ("step", "description", "action", "source", "cells", "trade",

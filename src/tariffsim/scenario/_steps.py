@@ -14,16 +14,11 @@ from typing import ClassVar, Literal
 import numpy as np
 
 from tariffsim.scenario._select import ALL, cell_mask
+from tariffsim.toml_schema import array_label
 from tariffsim.world import World
 
 Action = Literal["add_points", "set_percent", "scale"]
 ACTIONS: tuple[Action, ...] = ("add_points", "set_percent", "scale")
-
-
-def step_label(kind: str, number: int, description: str | None = None) -> str:
-    """How messages name a step: ``[[change]] #2 ("Japan retaliates")``."""
-    label = f"[[{kind}]] #{number}"
-    return f"{label} ({description!r})" if description else label
 
 
 @dataclass(frozen=True)
@@ -37,7 +32,7 @@ class _Numbered:
 
     @property
     def label(self) -> str:
-        return step_label(self.kind, self.number, self.description)
+        return array_label(self.kind, self.number, self.description)
 
 
 @dataclass(frozen=True)

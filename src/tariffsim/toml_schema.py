@@ -1,0 +1,273 @@
+"""Read and check TOML files written by people: one set of rules and one wording for every kind of file.
+
+Scenario files (``tariffsim.scenario``), gravity experiment files (``tariffsim.gravity.experiment_file``)
+and scenario-pack files (``tariffsim.report.pack``) are read with ``read_toml`` and checked through a
+``Table``: a parsed table together with the place it stands in, so that every message names the file,
+the table and the key, quotes the value and says what to write instead::
+
+    war.toml, [[change]] #2 ('Japan hits back'): add_points = '25%': add_points must be a number (...)
+    nafta.toml, [ge]: unknown key 'knd'. Did you mean 'kind'? Valid keys here: year, kind, ...
+
+Only the shape of a file is checked here (keys, types, required values, placeholders); what the
+values mean (a tariff above -100%, a country known to the data) is checked by each file's parser.
+
+This module is public (it replaces the private ``tariffsim._toml``): a new kind of input file should
+be read with it, so that it gives the same messages and the same "did you mean" suggestions.
+
+Usage::
+
+    KEYS = ("title", "change")
+    document = Table.document(read_toml(path, "scenario"), str(path), "scenario")
+    document.refuse_placeholders("scenario", order=KEYS)  # "TODO" / "?" left in a draft: all listed
+    document.only(KEYS)                           # unknown keys: "Did you mean ...?"
+    title = document.text("title")                # required, non-empty text
+    for change in document.tables("change", keys=("description", "add_points")):
+        points = change.number("add_points", unit="percentage points, e.g. 25")
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from tariffsim._lookup import suggest
+from tariffsim.errors import ScenarioError
+
+PLACEHOLDERS = ("todo", "?")
+"""Strings (any case, blanks around them ignored) that stand for a value still to be filled in."""
+
+REQUIRED: Any = object()
+"""Default of a key that must be given (a missing one is an error)."""
+
+Labeller = Callable[[str, int, Mapping[str, Any]], str]
+"""How an array-of-tables entry is named in messages: ``(key, number from 1, table) -> label``."""
+
+
+def read_toml(path: str | os.PathLike[str], kind: str) -> dict[str, Any]:
+    """The parsed document; ScenarioError naming the file (a ``kind`` file, e.g. "scenario") on failure."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as error:
+        raise ScenarioError(f"{kind} file {str(path)!r} not found") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path}: not a valid TOML file: {error}. Check quotes around text, "
+                            "[[change]] headers and one key = value per line.") from error
+
+
+def is_placeholder(value: object) -> bool:
+    """True for the strings "TODO" and "?" (any case, blanks around them ignored)."""
+    return isinstance(value, str) and value.strip().lower() in PLACEHOLDERS
+
+
+def array_label(key: str, number: int, description: str | None = None) -> str:
+    """How messages name the ``number``-th (from 1) ``[[key]]`` table: ``[[change]] #2 ('Japan retaliates')``."""
+    label = f"[[{key}]] #{number}"
+    return f"{label} ({description!r})" if description else label
+
+
+def description_of(table: object) -> str | None:
+    """The table's ``description`` when it is real text (not missing, blank or a placeholder), else None."""
+    text = table.get("description") if isinstance(table, Mapping) else None
+    if not isinstance(text, str) or not text.strip() or is_placeholder(text):
+        return None
+    return text.strip()
+
+
+def described(key: str, number: int, table: Mapping[str, Any]) -> str:
+    """The default ``Labeller``: ``array_label`` with the table's description, if it has one."""
+    return array_label(key, number, description_of(table))
+
+
+class Table:
+    """One table of a TOML document and where it stands (``"war.toml, [[change]] #2"``), for messages.
+
+    Every getter takes the key and an optional default; without a default the key is required. Values
+    of the wrong type, missing required keys and unknown keys raise ``ScenarioError`` with the place,
+    the key, the value and the fix.
+    """
+
+    def __init__(self, data: Mapping[str, Any], where: str):
+        if not isinstance(data, Mapping):
+            raise ScenarioError(f"{where}: expected a table of keys (key = value lines), not {type(data).__name__}")
+        self.data = data
+        self.where = where
+
+    @classmethod
+    def document(cls, data: object, origin: str, kind: str) -> Table:
+        """The top level of a ``kind`` file (e.g. "scenario") read from ``origin``."""
+        if not isinstance(data, Mapping):
+            raise ScenarioError(f"{origin}: a {kind} is a table of keys, not {type(data).__name__}")
+        return cls(data, origin)
+
+    def __repr__(self) -> str:
+        return f"Table({self.where!r}, keys={list(self.data)})"
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.data
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The raw value of ``key`` (unchecked), or ``default``."""
+        return self.data.get(key, default)
+
+    # ------------------------------------------------------------------------------ messages
+    def error(self, message: str) -> ScenarioError:
+        """A ScenarioError prefixed with this table's place: ``raise table.error("...")``."""
+        return ScenarioError(f"{self.where}: {message}")
+
+    def invalid(self, key: str, fix: str) -> ScenarioError:
+        """The usual message for a value that is given but wrong: ``where: key = value: fix``."""
+        return self.error(f"{key} = {self.data[key]!r}: {fix}")
+
+    def _missing(self, key: str, fix: str) -> ScenarioError:
+        return self.error(f"{key} is missing: {fix}")
+
+    # ------------------------------------------------------------------------------ structure
+    def only(self, valid: Sequence[str], hint: str = "") -> Table:
+        """Refuse keys not in ``valid`` (suggesting the closest); ``hint`` ends the message. Returns self."""
+        for key in self.data:
+            if key not in valid:
+                raise self.error(f"unknown key {key!r}.{suggest(str(key), valid)} "
+                                 f"Valid keys here: {', '.join(valid)}{hint}.")
+        return self
+
+    def table(self, key: str, keys: Sequence[str] | None = None, *, required: bool = False) -> Table:
+        """The sub-table ``[key]`` (empty when absent and not required), its keys checked against ``keys``."""
+        where = f"{self.where}, [{key}]"
+        if key not in self.data:
+            if required:
+                raise self.error(f"the [{key}] table is missing: add a [{key}] line, then its key = value lines")
+            return Table({}, where)
+        if not isinstance(self.data[key], Mapping):
+            raise self.invalid(key, f"{key} must be a table: write [{key}] on its own line, then key = value lines")
+        table = Table(self.data[key], where)
+        return table if keys is None else table.only(keys)
+
+    def tables(self, key: str, keys: Sequence[str] | None = None, *, label: Labeller = described) -> list[Table]:
+        """The ``[[key]]`` tables, in file order (none when absent), each named by ``label``."""
+        items = self.data.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(t, Mapping) for t in items):
+            raise self.error(f"{key} must be a list of tables: start each one with [[{key}]] "
+                             "(double brackets) on its own line")
+        tables = [Table(t, f"{self.where}, {label(key, n, t)}") for n, t in enumerate(items, 1)]
+        return tables if keys is None else [t.only(keys) for t in tables]
+
+    def refuse_placeholders(self, kind: str = "file", label: Labeller = described,
+                            order: Sequence[str] = ()) -> None:
+        """Refuse a document with any "TODO" / "?" value, listing every one (call it on the top level).
+
+        The top level comes first, then its [tables] and [[arrays of tables]], in the order of their keys
+        in ``order`` (e.g. the valid keys; others after them, in file order)."""
+        found = [f"  {where}: {key} = {value!r}" for where, key, value in self._placeholders(label, order)]
+        if found:
+            raise self.error(f"{len(found)} open placeholder(s) (\"TODO\" or \"?\"); replace each with a value "
+                             f"before the {kind} can be used:\n" + "\n".join(found))
+
+    def _placeholders(self, label: Labeller, order: Sequence[str]) -> Iterator[tuple[str, str, Any]]:
+        """(place, key, value) of every placeholder: top level, [tables] and [[arrays of tables]]."""
+        places: list[tuple[str, Mapping[str, Any]]] = [("top level", self.data)]
+        rank = {key: n for n, key in enumerate(order)}
+        for key in sorted(self.data, key=lambda k: rank.get(k, len(rank))):
+            value = self.data[key]
+            if isinstance(value, Mapping):
+                places.append((f"[{key}]", value))
+            elif isinstance(value, list) and value and all(isinstance(t, Mapping) for t in value):
+                places += [(label(key, n, t), t) for n, t in enumerate(value, 1)]
+        for where, table in places:
+            for key, value in table.items():
+                items = value if isinstance(value, list) else [value]
+                if any(is_placeholder(v) for v in items):
+                    yield where, key, value
+
+    # ------------------------------------------------------------------------------ values
+    def text(self, key: str, default: Any = REQUIRED, *, allow_empty: bool = False) -> str:
+        """Text in quotes, blanks around it removed; blank text only with ``allow_empty``."""
+        if key not in self.data:
+            if default is REQUIRED:
+                raise self._missing(key, f"add {key} = \"...\"")
+            return default
+        value = self.data[key]
+        if not isinstance(value, str) or (not allow_empty and not value.strip()):
+            raise self.invalid(key, f"{key} must be text in quotes, e.g. {key} = \"...\"")
+        return value.strip()
+
+    def number(self, key: str, default: Any = REQUIRED, *, unit: str = "") -> float:
+        """A finite number (not true/false); ``unit`` (e.g. "percent, e.g. 10") is quoted in messages."""
+        about = f" ({unit})" if unit else ""
+        if key not in self.data:
+            if default is REQUIRED:
+                raise self._missing(key, f"add {key} = ..., a number{about}")
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise self.invalid(key, f"{key} must be a number{about}")
+        return float(value)
+
+    def integer(self, key: str, default: Any = REQUIRED, *, minimum: int | None = None) -> int:
+        """A whole number (not true/false), at least ``minimum`` when given."""
+        at_least = "" if minimum is None else f" of at least {minimum}"
+        if key not in self.data:
+            if default is REQUIRED:
+                raise self._missing(key, f"add {key} = ..., a whole number{at_least}")
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, int) or (minimum is not None and value < minimum):
+            raise self.invalid(key, f"give a whole number{at_least}, e.g. {key} = {max(minimum or 0, 1)}")
+        return value
+
+    def integers(self, key: str, default: Any = REQUIRED, *, example: str = "2006 or [1986, 1990]") -> tuple[int, ...]:
+        """One whole number or a non-empty list of them."""
+        if key not in self.data:
+            if default is REQUIRED:
+                raise self._missing(key, f"add {key} = {example}")
+            return default
+        value = self.data[key]
+        items = value if isinstance(value, list) else [value]
+        if not items or not all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+            raise self.invalid(key, f"give whole numbers, e.g. {key} = {example}")
+        return tuple(items)
+
+    def names(self, key: str, default: Any = REQUIRED, *, example: str = "[\"USA\", \"CAN\"]") -> tuple[str, ...]:
+        """A name or a non-empty list of names (non-blank text), blanks around each removed."""
+        if key not in self.data:
+            if default is REQUIRED:
+                raise self._missing(key, f"give a name or a list of names, e.g. {key} = {example}")
+            return default
+        value = self.data[key]
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise self.invalid(key, f"give a name or a list of names, e.g. {key} = {example}")
+        if not names:
+            raise self.invalid(key, "the list is empty; name at least one, or delete the key")
+        return tuple(n.strip() for n in names)
+
+    def flag(self, key: str, default: Any = REQUIRED) -> bool:
+        """true or false."""
+        if key not in self.data:
+            if default is REQUIRED:
+                raise self._missing(key, f"add {key} = true or {key} = false")
+            return default
+        if not isinstance(self.data[key], bool):
+            raise self.invalid(key, f"write {key} = true or {key} = false")
+        return self.data[key]
+
+    def choice(self, key: str, options: Sequence[str], default: Any = REQUIRED, *, fix: str = "") -> str:
+        """One of ``options`` (exact spelling), suggesting the closest; ``fix`` replaces the list of options."""
+        listed = ", ".join(map(repr, options))
+        if key not in self.data:
+            if default is REQUIRED:
+                raise self._missing(key, fix or f"add {key} = one of {listed}")
+            return default
+        value = self.data[key]
+        if isinstance(value, str) and value in options:
+            return value
+        hint = suggest(value, options) if isinstance(value, str) else ""
+        if fix:
+            raise self.invalid(key, f"{fix}.{hint}")
+        raise self.error(f"{key} = {value!r} is not one of {listed}.{hint}")
+
