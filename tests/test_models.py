@@ -11,6 +11,7 @@ from tariffsim._jax import jax, jnp
 from tariffsim.errors import ConvergenceError, ScenarioError, TariffsimError
 from tariffsim.models import Armington, Krugman, get_model
 from tariffsim.models import _equations as eq
+from tariffsim.models.base import PolicyArrays
 from tariffsim.policy import Policy
 from tariffsim.solve import SolverConfig
 from tariffsim.synthetic import random_world
@@ -32,12 +33,13 @@ def shocked_tariffs(world: World, seed: int) -> np.ndarray:
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.name)
 def test_analytic_jacobian_equals_autodiff(model):
     world = random_world(4, 3, seed=7)
-    base = model.calibrate(world).baseline
-    tariffs = jnp.asarray(shocked_tariffs(world, 1))
-    nx = jnp.asarray(world.net_exports * 0.3)
-    u = jnp.asarray(np.random.default_rng(2).normal(0, 0.1, 2 * world.n_countries))
-    analytic = eq.jacobian(u, base, tariffs, nx)
-    automatic = jax.jacfwd(eq.residuals)(u, base, tariffs, nx)
+    base = model.calibrate(world).params
+    rng = np.random.default_rng(2)
+    policy = PolicyArrays(jnp.asarray(shocked_tariffs(world, 1)), jnp.asarray(rng.uniform(0.8, 1.3, world.trade.shape)),
+                          jnp.zeros(world.trade.shape), jnp.asarray(world.net_exports * 0.3))
+    u = jnp.asarray(rng.normal(0, 0.1, 2 * world.n_countries))
+    analytic = eq.jacobian(u, base, policy)
+    automatic = jax.jacfwd(eq.residuals)(u, base, policy)
     np.testing.assert_allclose(analytic, automatic, rtol=1e-10, atol=1e-12)
 
 

@@ -5,10 +5,12 @@ through ``atomic_write`` (or ``atomic_write_text``); a whole output folder (a re
 written as long tables) through ``atomic_folder``. A failure or Ctrl-C half-way leaves no half-written
 file or folder, only what was there before; a reader never sees a partial file.
 
-- ``atomic_write(target, write)``: ``write(temporary)`` writes a hidden file ``.<name>.<pid>-<random>.tmp``
+- ``atomic_write(target, write)``: ``write(temporary)`` writes a hidden file ``.tmp-<pid>-<random>-<name>``
   in the target's folder (the same file system, so the rename is atomic); it is flushed to disk and
   renamed onto ``target``; on any failure it is removed. The name is unique per call, so two processes
-  writing the same target (two CLI runs sharing a cache) do not write into one temporary file.
+  writing the same target (two CLI runs sharing a cache) do not write into one temporary file; it ends
+  with the target's name, so writers that go by the extension (pandas' compression, ``np.savez``,
+  ``savefig``'s format) do what they would do for the target.
 - ``atomic_folder(out)``: a context manager yielding a hidden temporary folder beside ``out``, renamed to
   ``out`` when the block succeeds and deleted when it fails; ``out`` must be missing or an empty folder
   (``check_free_folder``), and that is checked before the block runs.
@@ -33,7 +35,7 @@ def atomic_write(target: Path, write: Callable[[Path], object]) -> Path:
     The target's folder is created if needed. Returns ``target`` (as a Path)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    temporary = target.with_name(f".tmp-{os.getpid()}-{secrets.token_hex(4)}-{target.name}")
     try:
         write(temporary)
         _flush_to_disk(temporary)

@@ -1,14 +1,19 @@
-"""A solved counterfactual equilibrium and the economics derived from it.
+"""The one solved-equilibrium type, for every model, and the economics derived from it.
 
-All hats are counterfactual / baseline ratios; ``*_pct`` quantities are ``100 * (hat - 1)``, i.e.
-percent changes; levels are in the world's data units at world (pre-tariff) prices. Formulas cite
-MODEL_OSSA2014.md.
+``tariffsim.solve.solve`` returns an ``Equilibrium``: the model object, its calibration, the policy,
+the model's outcome arrays at the solution and the solver's facts (every equation's residual). The
+model declares its result variables (``model.variables``, see ``tariffsim.models.base.Variable``);
+``tariffsim.results`` builds the long table, JSON, CSV and Parquet from that declaration.
+
+All hats are counterfactual / baseline ratios; levels are in the world's data units at world
+(pre-tariff) prices. Formulas cite MODEL_OSSA2014.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -19,55 +24,97 @@ from tariffsim.world import World
 
 @dataclass(frozen=True, eq=False)
 class Equilibrium:
-    """Counterfactual equilibrium of ``world`` under ``policy``, verified by its residuals.
+    """Counterfactual equilibrium of ``calibration.world`` under ``policy``, verified by its residuals.
 
     Attributes:
-        model: model name (``"krugman"`` or ``"armington"``).
-        world: the baseline.
-        policy: the counterfactual (tariffs t', net-exports rule).
-        profit_share: (S,) share of sales that is operating profit (1/sigma for krugman, 0 for armington).
-        w_hat: (N,) wage change; E_hat: (N,) expenditure change.
-        price_index_sector_hat: (N, S) change of the sector price index P_js.
-        trade: (N, N, S) counterfactual flows X' at world prices, data units.
-        net_exports: (N,) counterfactual net exports NX' imposed, data units.
-        residuals: (2N+1,) relative residuals of every equation at the solution (labour markets,
-            budgets, numeraire); ``max_residual`` is their largest absolute value.
+        model: the model object that solved it (``model.name``, ``model.variables``).
+        calibration: the model's calibration (baseline).
+        policy: the counterfactual.
+        outcome: the model's outcome at the solution (a NamedTuple of numpy arrays with at least
+            ``trade`` (N,N,S) X' at world prices, ``w_hat`` (N,), ``E_hat`` (N,) and
+            ``price_index_sector_hat`` (N,S)); its fields are also attributes of the equilibrium
+            (``eq.cost_hat`` for a model whose outcome has ``cost_hat``).
+        unknowns: (n,) the solution of the square system.
+        residuals: (m,) relative residuals of every equation at the solution, labelled by
+            ``equations``; ``max_residual`` is their largest absolute value.
         method: the solver that found the solution; steps: its Newton steps (or evaluations).
     """
 
-    model: str
-    world: World
+    model: Any
+    calibration: Any
     policy: Policy
-    profit_share: np.ndarray
-    w_hat: np.ndarray
-    E_hat: np.ndarray
-    price_index_sector_hat: np.ndarray
-    trade: np.ndarray
-    net_exports: np.ndarray
+    outcome: Any
+    unknowns: np.ndarray
     residuals: np.ndarray
+    equations: tuple[str, ...]
     method: str
     steps: int
+
+    def __getattr__(self, name: str):
+        outcome = self.__dict__.get("outcome")
+        if outcome is not None and name in getattr(outcome, "_fields", ()):
+            return getattr(outcome, name)
+        raise AttributeError(f"{type(self).__name__} of the {getattr(self.__dict__.get('model'), 'name', '?')} "
+                             f"model has no attribute {name!r}")
+
+    @property
+    def world(self) -> World:
+        return self.calibration.world
 
     @property
     def max_residual(self) -> float:
         return float(np.max(np.abs(self.residuals)))
 
+    @property
+    def w_hat(self) -> np.ndarray:
+        """(N,) wage (factor price) change."""
+        return self.outcome.w_hat
+
+    @property
+    def E_hat(self) -> np.ndarray:
+        """(N,) nominal spending change (the model's income concept)."""
+        return self.outcome.E_hat
+
+    @property
+    def price_index_sector_hat(self) -> np.ndarray:
+        """(N, S) change of the sector price index P_js."""
+        return self.outcome.price_index_sector_hat
+
+    @property
+    def trade(self) -> np.ndarray:
+        """(N, N, S) counterfactual flows X' at world prices, data units."""
+        return self.outcome.trade
+
+    @cached_property
+    def net_exports(self) -> np.ndarray:
+        """(N,) counterfactual net exports NX' imposed, data units."""
+        return self.policy.net_exports_level(self.world)
+
     # ------------------------------------------------------------------ prices and welfare (§3.5)
     @cached_property
+    def profit_share(self) -> np.ndarray:
+        """(S,) share of sales that is operating profit (the model's)."""
+        return self.model.profit_share(self)
+
+    @cached_property
     def sector_weights(self) -> np.ndarray:
-        """(N, S) baseline Cobb-Douglas shares mu_js of each importer's spending."""
-        spending = ((1 + self.world.tariffs) * self.world.trade).sum(axis=0)
-        return spending / spending.sum(axis=1, keepdims=True)
+        """(N, S) weights of each country's consumer price index (the model's)."""
+        return self.model.sector_weights(self)
 
     @cached_property
     def price_index_hat(self) -> np.ndarray:
-        """(N,) aggregate price index change, prod_s P_js^mu_js."""
+        """(N,) aggregate price index change, prod_s P_js^weight_js."""
         return np.asarray(_welfare.price_index_hat(self.sector_weights, self.price_index_sector_hat))
 
     @cached_property
     def welfare_hat(self) -> np.ndarray:
         """(N,) real expenditure change E_hat / P_hat (real income when net exports are zero)."""
         return self.E_hat / self.price_index_hat
+
+    @cached_property
+    def real_wage_hat(self) -> np.ndarray:
+        """(N,) w_hat / P_hat."""
+        return self.w_hat / self.price_index_hat
 
     @cached_property
     def relative_wage_hat(self) -> np.ndarray:
@@ -113,37 +160,26 @@ class Equilibrium:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(base > 0, new / np.where(base > 0, base, 1) / self.w_hat, np.nan)
 
+    @cached_property
+    def decomposition_pct(self) -> dict[str, np.ndarray]:
+        """(N,) the model's first-order parts of the welfare change, percent (``model.decomposition``)."""
+        return self.model.decomposition(self)
+
     # ------------------------------------------------------------- government welfare (§3.6)
     def government_welfare_hat(self, weights: np.ndarray | None = None) -> np.ndarray:
-        """(N,) G_hat: weighted industry income (sales + wage-bill share of tariff revenue) over P_hat.
+        """(N,) G_hat: weighted industry income (industry sales income + wage-bill share of tariff
+        revenue) over P_hat.
 
         Args:
             weights: (N, S) political-economy weights lambda >= 0 (None: all ones, so G_hat = W_hat
                 when trade is balanced). Only relative weights within a country matter.
         """
         weights = np.ones(self.sales.shape) if weights is None else np.asarray(weights, dtype=float)
-        base_income = _welfare.industry_income(self.world.trade.sum(axis=1), self.world.tariff_revenue, self.profit_share)
-        new_income = _welfare.industry_income(self.sales, self.tariff_revenue, self.profit_share)
+        share = self.model.industry_income_share(self)
+        base_income = _welfare.industry_income(share * self.world.trade.sum(axis=1), self.world.tariff_revenue,
+                                               self.profit_share)
+        new_income = _welfare.industry_income(share * self.sales, self.tariff_revenue, self.profit_share)
         return np.asarray(_welfare.government_welfare_hat(weights, base_income, new_income, self.price_index_hat))
-
-    # ------------------------------------------------- first-order welfare decomposition (§3.7)
-    @cached_property
-    def decomposition_pct(self) -> dict[str, np.ndarray]:
-        """(N,) terms-of-trade, profit-shifting and trade-volume effects, percent of expenditure.
-
-        A differential decomposition at baseline tariffs; for large shocks its parts do not sum to
-        the welfare change.
-        """
-        X, t = self.world.trade, self.world.tariffs
-        E = self.world.expenditure
-        dw = self.w_hat - 1
-        d_profit = np.where(X.sum(axis=1) > 0, self.sales / np.where(X.sum(axis=1) > 0, X.sum(axis=1), 1), 1) - 1
-        profits = self.profit_share * X.sum(axis=1)
-        imports = X.sum(axis=2)  # (N_exporter, N_importer)
-        tot = (imports * (dw[None, :] - dw[:, None])).sum(axis=0) / E
-        prof = (profits * (d_profit - dw[:, None])).sum(axis=1) / E
-        trd = np.einsum("ijs,ijs->j", t, (self.trade - X) - X * dw[:, None, None]) / E
-        return {"terms_of_trade": 100 * tot, "profit_shifting": 100 * prof, "trade_volume": 100 * trd}
 
     # ------------------------------------------------------------------------- presentation
     def to_frame(self):
@@ -153,7 +189,7 @@ class Equilibrium:
         return equilibrium_frame(self)
 
     def country_table(self):
-        """One row per country, one column per headline variable (percent changes)."""
+        """One row per country, one column per percent-change variable the model declares."""
         from tariffsim.results import country_table
 
         return country_table(self)
@@ -169,4 +205,3 @@ def _diagonal(cube: np.ndarray) -> np.ndarray:
     """(N, S) the domestic entries cube[i, i, s]."""
     idx = np.arange(cube.shape[0])
     return cube[idx, idx, :]
-

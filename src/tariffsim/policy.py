@@ -1,4 +1,4 @@
-"""What a counterfactual changes: the new tariff cube and what happens to net exports."""
+"""What a counterfactual changes: tariffs, iceberg trade costs, export taxes and net exports."""
 
 from __future__ import annotations
 
@@ -11,30 +11,45 @@ from tariffsim.errors import ScenarioError
 from tariffsim.world import World
 
 NetExportsRule = Literal["fixed", "zero"]
+INSTRUMENTS = ("tariffs", "trade_cost_hat", "export_tax", "net_exports")
 
 
 @dataclass(frozen=True, eq=False)
 class Policy:
-    """A counterfactual for one world.
+    """A counterfactual for one world. Every array is (N, N, S) over exporter i, importer j, sector s.
 
     Attributes:
-        tariffs: (N, N, S) counterfactual tariffs t'[i, j, s] (importer j on exporter i), fractions,
-            zero on the diagonal.
+        tariffs: counterfactual tariffs t'[i, j, s] (importer j on exporter i), fractions, zero on
+            the diagonal.
+        trade_cost_hat: iceberg trade-cost changes d_hat[i, j, s] = d'/d (1 = unchanged; 1.1 = a
+            non-tariff barrier with an ad-valorem equivalent of 10 points more; an RTA effect
+            estimated by PPML as exp(-beta / (sigma - 1))). None: no change.
+        export_tax: ad-valorem export taxes x[i, j, s] of exporter i on sales to j (negative:
+            subsidies), for models that have them. None: none.
         net_exports: ``"fixed"`` (default) keeps every country's net exports at their baseline level
             in units of world labour income (the numeraire), i.e. NX' = NX; ``"zero"`` imposes
             balanced trade NX' = 0 (as in the purge step); or an (N,) array of levels in data units
             that sums to zero.
         name: a label carried into results.
+
+    A model that does not have an instrument the policy uses refuses it by name
+    (``instruments_used``); tariffs equal to the world's and ``"fixed"`` net exports count as unused.
     """
 
     tariffs: np.ndarray
     net_exports: NetExportsRule | np.ndarray = "fixed"
     name: str = ""
+    trade_cost_hat: np.ndarray | None = None
+    export_tax: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        tariffs = np.array(self.tariffs, dtype=np.float64, copy=True)
-        tariffs.setflags(write=False)
-        object.__setattr__(self, "tariffs", tariffs)
+        for name in ("tariffs", "trade_cost_hat", "export_tax"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            array = np.array(value, dtype=np.float64, copy=True)
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
         if isinstance(self.net_exports, str):
             if self.net_exports not in ("fixed", "zero"):
                 raise ScenarioError(
@@ -49,6 +64,38 @@ class Policy:
     def baseline(cls, world: World, net_exports: NetExportsRule | np.ndarray = "fixed", name: str = "baseline") -> Policy:
         """The world's own tariffs: a zero shock (with ``net_exports="fixed"``)."""
         return cls(world.tariffs, net_exports, name)
+
+    def replace(self, **changes) -> Policy:
+        """A copy with some fields changed (``tariffs=...``, ``trade_cost_hat=...``, ``name=...``)."""
+        fields = {"tariffs": self.tariffs, "net_exports": self.net_exports, "name": self.name,
+                  "trade_cost_hat": self.trade_cost_hat, "export_tax": self.export_tax}
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise ScenarioError(f"Policy has no field(s) {sorted(unknown)}; fields: {', '.join(fields)}")
+        return Policy(**{**fields, **changes})
+
+    def instruments_used(self, world: World | None = None) -> tuple[str, ...]:
+        """The instruments this policy moves: ``tariffs`` always (a tariff cube is always given; pass
+        ``world`` to count it only when it differs from the world's), ``trade_cost_hat`` unless all
+        ones, ``export_tax`` unless all zeros, ``net_exports`` unless ``"fixed"``."""
+        used = []
+        if world is None or not np.array_equal(self.tariffs, world.tariffs):
+            used.append("tariffs")
+        if self.trade_cost_hat is not None and np.any(self.trade_cost_hat != 1):
+            used.append("trade_cost_hat")
+        if self.export_tax is not None and np.any(self.export_tax != 0):
+            used.append("export_tax")
+        if not (isinstance(self.net_exports, str) and self.net_exports == "fixed"):
+            used.append("net_exports")
+        return tuple(used)
+
+    def trade_cost_hat_or_ones(self) -> np.ndarray:
+        """(N,N,S) trade-cost changes, ones where none is given."""
+        return np.ones(self.tariffs.shape) if self.trade_cost_hat is None else self.trade_cost_hat
+
+    def export_tax_or_zeros(self) -> np.ndarray:
+        """(N,N,S) export taxes, zeros where none is given."""
+        return np.zeros(self.tariffs.shape) if self.export_tax is None else self.export_tax
 
     def net_exports_level(self, world: World) -> np.ndarray:
         """(N,) counterfactual net exports NX' in data units, checked against the world."""
@@ -69,17 +116,20 @@ class Policy:
         return nx.copy()
 
     def check_against(self, world: World) -> None:
-        """Raise ScenarioError unless the tariff cube fits the world."""
+        """Raise ScenarioError unless every array fits the world and holds sensible values."""
         expected = (world.n_countries, world.n_countries, world.n_sectors)
-        if self.tariffs.shape != expected:
-            raise ScenarioError(f"policy tariffs have shape {self.tariffs.shape}, the world needs {expected}")
-        bad = np.argwhere(~(self.tariffs > -1) | ~np.isfinite(self.tariffs))
-        if bad.size:
-            i, j, s = bad[0]
-            raise ScenarioError(
-                f"counterfactual tariff of {world.countries[j]} on {world.sectors[s]} from {world.countries[i]} "
-                f"is {self.tariffs[i, j, s]!r}: tariffs must be finite and above -100% (-1)"
-            )
+        for name in ("tariffs", "trade_cost_hat", "export_tax"):
+            value = getattr(self, name)
+            if value is not None and value.shape != expected:
+                raise ScenarioError(f"policy {name} have shape {value.shape}, the world needs {expected}")
+        self._check_cells(world, self.tariffs, "tariff", lambda a: (a > -1) & np.isfinite(a),
+                          "tariffs must be finite and above -100% (-1)")
+        if self.export_tax is not None:
+            self._check_cells(world, self.export_tax, "export tax", lambda a: (a > -1) & np.isfinite(a),
+                              "export taxes must be finite and above -100% (-1)")
+        if self.trade_cost_hat is not None:
+            self._check_cells(world, self.trade_cost_hat, "trade-cost change", lambda a: (a > 0) & np.isfinite(a),
+                              "trade-cost changes d'/d must be finite and positive (1 = unchanged)")
         idx = np.arange(world.n_countries)
         own = np.argwhere(self.tariffs[idx, idx, :] != 0)
         if own.size:
@@ -88,3 +138,22 @@ class Policy:
                 f"counterfactual own tariff of {world.countries[i]} on {world.sectors[s]} is not zero: "
                 "countries do not tax their own goods"
             )
+
+    @staticmethod
+    def _check_cells(world: World, array: np.ndarray, what: str, valid, rule: str) -> None:
+        bad = np.argwhere(~valid(array))
+        if bad.size:
+            i, j, s = bad[0]
+            raise ScenarioError(
+                f"counterfactual {what} of {world.countries[j]} on {world.sectors[s]} from {world.countries[i]} "
+                f"is {array[i, j, s]!r}: {rule}"
+            )
+
+    def arrays(self, world: World):
+        """The ``PolicyArrays`` pytree the models' kernels take (checked against ``world``)."""
+        from tariffsim._jax import jnp
+        from tariffsim.models.base import PolicyArrays
+
+        self.check_against(world)
+        return PolicyArrays(jnp.asarray(self.tariffs), jnp.asarray(self.trade_cost_hat_or_ones()),
+                            jnp.asarray(self.export_tax_or_zeros()), jnp.asarray(self.net_exports_level(world)))

@@ -1,8 +1,11 @@
-"""Damped Newton with an exact Jacobian, compiled with JAX; SciPy's hybrid method as fallback.
+"""The one solver: ``solve(model, calibration, policy)``, a damped Newton with an exact Jacobian
+compiled with JAX, SciPy's hybrid method as fallback, and the check of every equation.
 
-Shared by every model: a model supplies ``residuals(u, *args)`` and ``jacobian(u, *args)`` as pure
-JAX functions of the unknowns ``u`` and its parameters ``args`` (a pytree). The Newton loop runs
-inside ``jax.lax.while_loop``, so one solve is one compiled call (compiled once per array shape).
+Every model goes through ``solve`` (see ``tariffsim.models.base`` for the contract): the model's
+``equations(calibration, policy)`` gives pure JAX functions of the unknowns ``u``; the Newton loop runs
+inside ``jax.lax.while_loop``, so one solve is one compiled call (compiled once per model and array
+shape). ``newton`` is also the Newton of the games (inside their compiled objectives) and of
+calibrations that solve a square system of their own.
 """
 
 from __future__ import annotations
@@ -10,12 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import scipy.optimize
 
 from tariffsim._jax import jax, jnp
+from tariffsim.errors import ConvergenceError, OptionError
+
+if TYPE_CHECKING:
+    from tariffsim.equilibrium import Equilibrium
+    from tariffsim.models.base import Calibration, Equations
+    from tariffsim.policy import Policy
 
 
 @dataclass(frozen=True)
@@ -42,9 +51,10 @@ class SolverConfig:
     def __post_init__(self) -> None:
         for name in ("tol", "newton_target", "max_log_step"):
             if not getattr(self, name) > 0:
-                raise ValueError(f"SolverConfig.{name} must be positive, got {getattr(self, name)!r}")
+                raise OptionError(f"SolverConfig.{name} must be positive, got {getattr(self, name)!r}")
         if self.max_steps < 0 or self.max_backtracks < 1:
-            raise ValueError("SolverConfig.max_steps must be >= 0 and max_backtracks >= 1")
+            raise OptionError("SolverConfig.max_steps must be >= 0 and max_backtracks >= 1, got "
+                              f"{self.max_steps!r} and {self.max_backtracks!r}")
 
 
 class NewtonResult(NamedTuple):
@@ -137,3 +147,76 @@ def find_root(residuals: Residuals, jacobian: Residuals, evaluate: Callable, u0,
         if accept(evaluation):
             return RootResult(fallback.x, "hybr", int(fallback.nfev), evaluation)
     return newton_root
+
+
+def _jacobian_of(equations: Equations) -> Residuals:
+    kernel = equations.kernel
+    return kernel.jacobian if kernel.jacobian is not None else _forward_jacobian(kernel.residuals)
+
+
+_FORWARD_JACOBIANS: dict[Callable, Callable] = {}
+
+
+def _forward_jacobian(residuals: Residuals) -> Residuals:
+    """``jax.jacfwd(residuals)``, one function object per residual function (so compiled once)."""
+    if residuals not in _FORWARD_JACOBIANS:
+        _FORWARD_JACOBIANS[residuals] = jax.jacfwd(residuals)
+    return _FORWARD_JACOBIANS[residuals]
+
+
+@partial(jax.jit, static_argnames=("full_residuals", "outcome"))
+def _check(u, params, policy, *, full_residuals, outcome):
+    """Every equation's residual and the outcome at ``u``, in one compiled call."""
+    return full_residuals(u, params, policy), outcome(u, params, policy)
+
+
+def solve(model: Any, calibration: Calibration, policy: Policy, config: SolverConfig | None = None) -> Equilibrium:
+    """The counterfactual equilibrium of ``policy`` under ``model``, verified against every equation.
+
+    Args:
+        model: any object with the model contract (``tariffsim.models.base``).
+        calibration: ``model.calibrate(world)``.
+        policy: the counterfactual; an instrument the model does not have is refused by name.
+        config: solver settings (default: the model's own ``solver``).
+    Raises:
+        ConvergenceError: the largest relative residual of the equations exceeds ``config.tol``;
+            the message names the failing equations and what to try.
+    """
+    from tariffsim.equilibrium import Equilibrium
+
+    config = config if config is not None else model.solver
+    world = calibration.world
+    model.check_instruments(policy, world)
+    equations = model.equations(calibration, policy)
+    kernel = equations.kernel
+    tol = config.tol
+
+    def evaluate(u, params, policy_arrays):
+        return _check(u, params, policy_arrays, full_residuals=kernel.full_residuals, outcome=kernel.outcome)
+
+    def accept(evaluation) -> bool:
+        residuals = np.asarray(evaluation[0])
+        return bool(np.all(np.isfinite(residuals)) and np.max(np.abs(residuals)) <= tol)
+
+    root = find_root(kernel.residuals, _jacobian_of(equations), evaluate, equations.start,
+                     (equations.params, equations.policy), config, accept)
+    residuals = np.asarray(root.evaluation[0])
+    if not accept(root.evaluation):
+        raise ConvergenceError(_failure_message(model, equations, policy, residuals, root, tol))
+    outcome = jax.tree.map(np.asarray, root.evaluation[1])
+    return Equilibrium(model=model, calibration=calibration, policy=policy, outcome=outcome,
+                       unknowns=np.asarray(root.u), residuals=residuals, equations=equations.equations,
+                       method=root.method, steps=root.steps)
+
+
+def _failure_message(model, equations: Equations, policy: Policy, residuals: np.ndarray, root: RootResult,
+                     tol: float) -> str:
+    labels = equations.equations
+    order = np.argsort(-np.nan_to_num(np.abs(residuals), nan=np.inf))
+    failing = [f"{labels[k] if k < len(labels) else f'equation {k}'}: {residuals[k]:.3g}" for k in order[:5]
+               if not abs(residuals[k]) <= tol]
+    return (
+        f"{model.name} equilibrium for {policy.name or 'the policy'} did not converge: largest relative "
+        f"residual {np.nanmax(np.abs(residuals)):.3g} > tolerance {tol:g} after {root.steps} {root.method} "
+        f"steps. Failing equations: {'; '.join(failing)}. Try: {equations.what_to_try}."
+    )

@@ -15,16 +15,14 @@ def calibrated(model: str, data: str | None, fallback: str | None, purge: bool, 
     The caliendo_parro model reads the input-output tables too (``read_io_world``), and its purge is
     CP's own step (the model's baseline with zero deficits, ``CaliendoParro.balance``).
     """
-    from dataclasses import replace
-
     from tariffsim.errors import OptionError
     from tariffsim.io.detect import read_io_world
-    from tariffsim.models import CaliendoParro, get_model
+    from tariffsim.models import get_model
     from tariffsim.purge import purge as purge_world
 
     solver = get_model(model)
-    if isinstance(solver, CaliendoParro):
-        solver = replace(solver, io_links=io_links)
+    if getattr(solver, "needs_input_output", False):
+        solver = type(solver)(io_links=io_links)
         spec = data or fallback
         with status(f"reading {spec}"):
             io_world = read_io_world(spec) if spec is not None else load_world(None)
@@ -32,8 +30,8 @@ def calibrated(model: str, data: str | None, fallback: str | None, purge: bool, 
             calibration = solver.calibrate(solver.balance(io_world) if purge else io_world)
         return solver, calibration.world, calibration
     if not io_links:
-        raise OptionError(f"--no-io-links applies to --model caliendo_parro only; the {solver.name} model has no "
-                          "input-output links to drop")
+        raise OptionError(f"--no-io-links applies to models with input-output links (caliendo_parro); the "
+                          f"{solver.name} model has none to drop")
     world = load_world(data, fallback)
     with status("purging trade imbalances" if purge else "calibrating"):
         if purge:

@@ -38,7 +38,6 @@ def store(cache: Cache, key: str, result: Any, **extra: Any) -> None:
 
 def load(cache: Cache, key: str, kind: type, calibration, net_exports) -> tuple[Any, dict] | None:
     """``(result, extra)`` stored under ``key``, with its equilibrium solved again, or None."""
-    from tariffsim.models import get_model
     from tariffsim.policy import Policy
 
     entry = cache.get(key)
@@ -46,7 +45,7 @@ def load(cache: Cache, key: str, kind: type, calibration, net_exports) -> tuple[
         return None
     fields = {name: _tuples(value) for name, value in entry.meta["fields"].items()}
     policy = Policy(entry.arrays["tariffs"], net_exports, fields.pop("policy_name"))
-    equilibrium = get_model(calibration.model).solve(calibration, policy)
+    equilibrium = calibration.model.solve(calibration, policy)
     return kind(**fields, **entry.arrays, equilibrium=equilibrium), entry.meta["extra"]
 
 

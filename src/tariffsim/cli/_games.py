@@ -75,7 +75,7 @@ class Game:
         net-exports rule and ``parts``."""
         from tariffsim.cache import fingerprint, source_digest
 
-        return fingerprint(source_digest(GAME_SOURCES), self.calibration.model, self.world, self.weights,
+        return fingerprint(source_digest(GAME_SOURCES), repr(self.calibration.model), self.world, self.weights,
                            self.net_exports, *parts)
 
 
@@ -230,7 +230,7 @@ def document(command: str, game: Game, options: dict, countries: pd.DataFrame, t
                "median tariff %": "median_tariff_pct"}
     rows = countries[list(columns)].rename(columns=columns).reset_index()
     return {
-        "schema": f"tariffsim.games.{command}", "schema_version": SCHEMA_VERSION, "model": game.calibration.model,
+        "schema": f"tariffsim.games.{command}", "schema_version": SCHEMA_VERSION, "model": game.calibration.model.name,
         "world": {"label": world.label, "countries": list(world.countries), "sectors": list(world.sectors)},
         "options": {**options, "weights": game.weights_label, "net_exports": game.net_exports},
         "units": {"government_welfare_pct": "percent change of government welfare G (MODEL_OSSA2014.md §3.6)",
@@ -252,7 +252,7 @@ def report(frame: pd.DataFrame, title: str, caption: str, json_file: str | None,
 
 def write_json(path: str | None, doc: dict) -> None:
     """Write ``doc`` to ``path`` (atomically), to stdout for '-', or nothing for None."""
-    from tariffsim.results import _atomic_write
+    from tariffsim.atomic import atomic_write
 
     if path is None:
         return
@@ -260,5 +260,5 @@ def write_json(path: str | None, doc: dict) -> None:
     if path == "-":
         stdout.print_json(text)
         return
-    _atomic_write(Path(path), lambda p: p.write_text(text))
+    atomic_write(Path(path), lambda p: p.write_text(text))
     stdout.print(f"wrote {path}")

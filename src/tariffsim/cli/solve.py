@@ -9,12 +9,7 @@ import typer
 from tariffsim.cli._calibrate import NO_IO_LINKS_HELP
 from tariffsim.cli._common import DATA_HELP, friendly_errors, print_frame, status, stdout
 
-HEADLINE = {"welfare": "welfare", "relative_wage": "rel. wage", "price_index": "prices",
-            "exports": "exports", "imports": "imports", "tariff_revenue": "tariff rev."}
-DECOMPOSITION = {"welfare": "welfare", "terms_of_trade": "terms of trade", "profit_shifting": "profit shifting",
-                 "trade_volume": "trade volume"}
-CP_WELFARE = {"terms_of_trade": "ToT", "volume_of_trade": "VoT", "paper_welfare": "sum (paper's measure)",
-              "exact_welfare": "exact", "real_wage": "real wage"}
+DEFAULT_PARTS_CAPTION = "% of expenditure; first-order parts need not add up to the welfare change for large shocks"
 
 
 def solve(
@@ -39,7 +34,7 @@ def solve(
         import json
 
         from tariffsim.cli._calibrate import calibrated, model_label
-        from tariffsim.results import country_table, sector_values, to_json_dict, write_results
+        from tariffsim.results import group_table, to_json_dict, write_results
         from tariffsim.scenario import load_scenario
 
         plan = load_scenario(scenario)
@@ -54,41 +49,36 @@ def solve(
         if json_file == "-":
             stdout.print_json(json.dumps(to_json_dict(equilibrium, meta), allow_nan=True))
             return
-        table = country_table(equilibrium)
-        print_frame(table[list(HEADLINE)].rename(columns=HEADLINE),
+        print_frame(group_table(equilibrium, "headline"),
                     f"{plan.title} — {model_label(solver)} model, {world.label or data}",
                     caption=("% change from the baseline; welfare = real income; exports and imports at world prices. "
                              f"Equilibrium verified: max residual {equilibrium.max_residual:.1e}."))
-        _print_welfare_parts(equilibrium, table)
+        _print_welfare_parts(equilibrium, group_table)
         for name in country:
-            _print_sectors(equilibrium, world.country_index(name), sector_values)
+            _print_sectors(equilibrium, world.country_index(name))
         written = write_results(equilibrium, json_path=Path(json_file) if json_file else None,
                                 csv_dir=csv_dir, parquet_dir=parquet_dir, scenario=meta)
         for path in written:
             stdout.print(f"wrote {path}")
 
 
-def _print_welfare_parts(equilibrium, table) -> None:
-    from tariffsim.models._cp_results import CPEquilibrium
-
-    if not isinstance(equilibrium, CPEquilibrium):
-        print_frame(table[[c for c in DECOMPOSITION if c in table.columns]].rename(columns=DECOMPOSITION),
-                    "Welfare change and its first-order parts (% of expenditure; parts need not add up for large shocks)")
+def _print_welfare_parts(equilibrium, group_table) -> None:
+    """The welfare change beside the parts the model declares (group ``welfare_parts``), if any."""
+    table = group_table(equilibrium, "welfare_parts", with_welfare=True)
+    if table.shape[1] < 2:
         return
-    print_frame(equilibrium.welfare_frame().rename(columns=CP_WELFARE),
-                "Welfare (% change): Caliendo-Parro terms-of-trade (ToT) and volume-of-trade (VoT) parts",
-                caption=("ToT + VoT is the paper's welfare measure (its differential formula, eq. 23, with discrete "
-                         "changes); exact = real income change. They agree for small shocks, not for large ones. "
-                         "real wage = wage / consumer price index."))
+    model = equilibrium.model
+    print_frame(table, f"Welfare change and its parts: the {model.name} model's decomposition",
+                caption=getattr(model, "welfare_parts_caption", DEFAULT_PARTS_CAPTION))
 
 
-def _print_sectors(equilibrium, i: int, sector_values) -> None:
+def _print_sectors(equilibrium, i: int) -> None:
     import pandas as pd
 
+    from tariffsim.results import declared
+
     world = equilibrium.world
-    values = sector_values(equilibrium)
-    frame = pd.DataFrame({"output %": values["output"][i], "exports %": values["exports"][i],
-                          "imports %": values["imports"][i]}, index=pd.Index(world.sectors, name="sector"))
+    chosen = [v for v in declared(equilibrium, "country_sector") if v.unit == "pct"]
+    frame = pd.DataFrame({v.label or v.name: v.compute(equilibrium)[i] for v in chosen},
+                         index=pd.Index(world.sectors, name="sector"))
     print_frame(frame, f"{world.countries[i]} by sector")
-
-

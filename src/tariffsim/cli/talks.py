@@ -44,7 +44,6 @@ def talks(
 
         from tariffsim.errors import OptionError
         from tariffsim.games import UNRESTRICTED_LOWER, TradeTalks, cooperative_tariffs, rebase
-        from tariffsim.models import get_model
 
         if baseline not in BASELINES:
             raise OptionError(f"--baseline {baseline!r}: use {', '.join(BASELINES)}")
@@ -56,7 +55,7 @@ def talks(
                                   workers=workers).tariffs
             else:
                 cube = np.zeros_like(game.world.tariffs)
-            model = get_model(game.calibration.model)
+            model = game.calibration.model
             with status(f"rebasing to the {baseline} baseline"):
                 world = rebase(game.world, cube, model, game.net_exports)
                 game = dataclasses.replace(game, world=world, calibration=model.calibrate(world))

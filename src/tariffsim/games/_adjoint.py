@@ -1,29 +1,32 @@
-"""Government welfare through the equilibrium, and its exact gradient with respect to tariffs.
+"""Government welfare through the equilibrium of any model, and its exact derivatives in tariffs.
 
-Pure JAX, compiled. Tariffs chosen by a player are a vector ``x`` that fills some cells of the tariff
-cube (``Control``); several cells may share one variable (an MFN tariff applies to every partner).
-The equilibrium ``u(x)`` solves ``F(u, t(x)) = 0`` (models/_equations.py), so by the implicit function
-theorem the gradient of any smooth ``phi(u, t)`` is
+Pure JAX, compiled once per model ``Kernel`` and solver settings. Tariffs chosen by a player are a
+vector ``x`` that fills some cells of the tariff cube (``Control``); several cells may share one
+variable (an MFN tariff applies to every partner). The equilibrium ``u(x)`` solves
+``F(u, t(x)) = 0`` (the model's ``Kernel.residuals``, by the one Newton of ``tariffsim.solve``), so by
+the implicit function theorem the derivative of any smooth ``phi(u, t(x))`` is
 
-    d phi / d t = d_t phi - (d_t F)^T lam,   where   J^T lam = d_u phi,   J = d_u F,
+    d phi / d x = d_x phi - lam^T d_x F,   where   J^T lam = d_u phi,   J = d_u F     (reverse mode),
+    d phi / d x = d_x phi + d_u phi du/dx,  where   J du/dx = -d_x F                   (forward mode),
 
-one linear solve with the Jacobian Newton already uses, and one vector-Jacobian product of the
-residuals: the cost of about two equilibrium evaluations, whatever the number of tariffs.
+the first costs one linear solve and one vector-Jacobian product whatever the number of tariffs; the
+second one tangent per tariff, for models whose inner fixed points have forward derivatives only
+(``Kernel.gradients``).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from tariffsim import welfare
 from tariffsim._jax import jax, jnp
-from tariffsim.models import _equations as eq
-from tariffsim.solve import newton
-
-NEWTON_TARGET = 1e-13
-NEWTON_MAX_STEPS = 60
-NEWTON_BACKTRACKS = 40
-NEWTON_MAX_LOG_STEP = 1.0
+from tariffsim.models.base import Kernel
+from tariffsim.policy import Policy
+from tariffsim.solve import SolverConfig, newton
 
 
 class Control(NamedTuple):
@@ -35,44 +38,88 @@ class Control(NamedTuple):
     variable: jnp.ndarray
 
 
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """The model's pieces a game needs: its kernel and solver settings (static), its calibration
+    arrays and the policy whose tariffs the players change, and the start of every Newton solve."""
+
+    kernel: Kernel
+    config: SolverConfig
+    params: Any
+    policy: Any
+    start: jnp.ndarray
+
+    @property
+    def kwargs(self) -> dict:
+        """Keyword arguments of the compiled functions below."""
+        return {"kernel": self.kernel, "config": self.config, "params": self.params, "policy": self.policy}
+
+    @property
+    def fixed(self) -> jnp.ndarray:
+        """(N,N,S) the tariffs outside the players' choice."""
+        return self.policy.tariffs
+
+
+def problem(calibration, tariffs: np.ndarray, net_exports, what: str) -> Problem:
+    """The ``Problem`` of a game on ``calibration`` (its own model and solver settings) around the
+    tariff cube ``tariffs``; OptionError if the model gives no gradients (``what`` names the game)."""
+    model = calibration.model
+    model.require_gradients(what)
+    equations = model.equations(calibration, Policy(tariffs, net_exports))
+    return Problem(equations.kernel, model.solver, equations.params, equations.policy,
+                   jnp.asarray(equations.start, dtype=jnp.float64))
+
+
 def tariff_cube(x, fixed, control: Control):
     """(N,N,S) the fixed cube with the controlled cells set from ``x``."""
     return fixed.at[control.exporter, control.importer, control.sector].set(x[control.variable])
 
 
-def government_welfare(u, tariffs, base: eq.Baseline, weights):
-    """(N,) G_hat of every country at log-hats ``u`` and tariffs t' (MODEL §3.6); weights lambda (N,S)."""
-    out = eq.outcome(u, base, tariffs)
-    price = welfare.price_index_hat(base.mu, out.price_index_sector_hat)
-    base_revenue = jnp.einsum("ijs,ijs->j", base.tariffs, base.trade)
-    income_base = welfare.industry_income(base.trade.sum(axis=1), base_revenue, base.profit_share)
-    income_new = welfare.industry_income(out.sales, out.tariff_revenue, base.profit_share)
+def _with_tariffs(policy, x, control: Control):
+    return policy._replace(tariffs=tariff_cube(x, policy.tariffs, control))
+
+
+def government_welfare(kernel: Kernel, u, params, policy, weights):
+    """(N,) G_hat of every country at ``u`` (MODEL_OSSA2014 §3.6); weights lambda (N,S)."""
+    income_new, income_base, price = kernel.welfare_parts(u, params, policy)
     return welfare.government_welfare_hat(weights, income_base, income_new, price)
 
 
-def solve_equilibrium(u0, base, tariffs, net_exports):
-    """Compiled Newton from ``u0``; returns (u, max |residual|) — the caller checks the residual."""
-    result = newton(eq.residuals, eq.jacobian, u0, (base, tariffs, net_exports), target=NEWTON_TARGET,
-                    max_steps=NEWTON_MAX_STEPS, max_backtracks=NEWTON_BACKTRACKS, max_log_step=NEWTON_MAX_LOG_STEP)
+def solve_equilibrium(kernel: Kernel, config: SolverConfig, u0, params, policy):
+    """The one Newton from ``u0`` with the model's settings; (u, max |residual|): the caller checks it."""
+    jacobian = kernel.jacobian if kernel.jacobian is not None else jax.jacfwd(kernel.residuals)
+    result = newton(kernel.residuals, jacobian, u0, (params, policy), target=config.newton_target,
+                    max_steps=config.max_steps, max_backtracks=config.max_backtracks,
+                    max_log_step=config.max_log_step)
     return result.u, jnp.max(jnp.abs(result.residuals))
 
 
-def _adjoint_gradient(objective, u, tariffs, base, net_exports):
-    """d objective(u, t) / d t at the equilibrium u(t), shape (N,N,S)."""
-    d_u, d_t = jax.grad(objective, argnums=(0, 1))(u, tariffs)
-    multiplier = jnp.linalg.solve(eq.jacobian(u, base, tariffs, net_exports).T, d_u)
-    _, residuals_vjp = jax.vjp(lambda t: eq.residuals(u, base, t, net_exports), tariffs)
-    return d_t - residuals_vjp(multiplier)[0]
+def _derivative(kernel: Kernel, phi, u, x, params, policy, control: Control):
+    """(m, K) d phi / d x through the equilibrium u(x); ``phi(u, policy) -> (m,)``."""
+    jacobian = kernel.jacobian if kernel.jacobian is not None else jax.jacfwd(kernel.residuals)
+
+    def at(x_):
+        return _with_tariffs(policy, x_, control)
+
+    here = at(x)
+    J = jacobian(u, params, here)
+    if kernel.gradients == "forward":
+        d_residuals_dx = jax.jacfwd(lambda x_: kernel.residuals(u, params, at(x_)))(x)
+        du_dx = -jnp.linalg.solve(J, d_residuals_dx)
+        return (jax.jacfwd(lambda u_: phi(u_, here))(u) @ du_dx
+                + jax.jacfwd(lambda x_: phi(u, at(x_)))(x))
+    d_u = jax.jacrev(lambda u_: phi(u_, here))(u)  # (m, n)
+    multipliers = jnp.linalg.solve(J.T, d_u.T)  # (n, m)
+
+    def lagrangian(x_):
+        moved = at(x_)
+        return phi(u, moved) - multipliers.T @ kernel.residuals(u, params, moved)
+
+    return jax.jacrev(lagrangian)(x)
 
 
-def _gather(gradient_cube, control: Control, n_variables: int):
-    """Chain rule through ``tariff_cube``: add up the cube's gradient over cells sharing a variable."""
-    cells = gradient_cube[control.exporter, control.importer, control.sector]
-    return jnp.zeros(n_variables).at[control.variable].add(cells)
-
-
-@jax.jit
-def weighted_log_welfare(x, u0, base, fixed, control: Control, weights, country_weights, net_exports,
+@partial(jax.jit, static_argnames=("kernel", "config"))
+def weighted_log_welfare(x, u0, *, kernel, config, params, policy, control: Control, weights, country_weights,
                          constraints=None, penalty=0.0, threat=None):
     """Value and gradient in ``x`` of omega . log G_hat - penalty/2 |A log G_hat|^2, through the equilibrium.
 
@@ -81,67 +128,61 @@ def weighted_log_welfare(x, u0, base, fixed, control: Control, weights, country_
     constraints ``A log G_hat = 0`` on the gains (equal gains in trade talks).
 
     Args:
-        x: (K,) chosen tariffs. u0: (2N,) starting log-hats (warm start). fixed: (N,N,S) other tariffs.
+        x: (K,) chosen tariffs. u0: (n,) starting unknowns (warm start). policy: the PolicyArrays
+            whose tariffs outside ``control`` stay fixed.
         weights: (N,S) political-economy weights. country_weights: (N,) omega.
         constraints: (M,N) matrix A (None: no constraints). penalty: the penalty parameter rho.
         threat: (N,) threat point T: the objective uses log(G_hat - T) (a generalised Nash product
             for bargaining); where any weighted G_hat <= T the value is -1e6 (outside the bargaining set).
     Returns:
-        (value, gradient (K,), G_hat (N,), u (2N,), max |residual| of the Newton solve).
+        (value, gradient (K,), G_hat (N,), u (n,), max |residual| of the Newton solve).
     """
-    tariffs = tariff_cube(x, fixed, control)
-    u, residual = solve_equilibrium(u0, base, tariffs, net_exports)
+    here = _with_tariffs(policy, x, control)
+    u, residual = solve_equilibrium(kernel, config, u0, params, here)
 
-    def objective(u_, t_):
-        g_hat = government_welfare(u_, t_, base, weights)
+    def log_gains(u_, policy_):
+        g_hat = government_welfare(kernel, u_, params, policy_, weights)
         if threat is None:
-            log_g = jnp.log(g_hat)
-        else:
-            surplus = jnp.where(country_weights != 0, g_hat - threat, 1.0)
-            log_g = jnp.where(jnp.all(surplus > 0), jnp.log(jnp.where(surplus > 0, surplus, 1.0)), -1e6)
+            return jnp.log(g_hat)
+        surplus = jnp.where(country_weights != 0, g_hat - threat, 1.0)
+        return jnp.where(jnp.all(surplus > 0), jnp.log(jnp.where(surplus > 0, surplus, 1.0)), -1e6)
+
+    def objective(u_, policy_):
+        log_g = log_gains(u_, policy_)
         value = jnp.sum(country_weights * log_g)
         if constraints is not None:
             value = value - 0.5 * penalty * jnp.sum((constraints @ log_g) ** 2)
-        return value
+        return value[None]
 
-    gradient = _gather(_adjoint_gradient(objective, u, tariffs, base, net_exports), control, x.shape[0])
-    return objective(u, tariffs), gradient, government_welfare(u, tariffs, base, weights), u, residual
+    gradient = _derivative(kernel, objective, u, x, params, policy, control)[0]
+    return objective(u, here)[0], gradient, government_welfare(kernel, u, params, here, weights), u, residual
 
 
-@jax.jit
-def welfare_jacobian(x, u0, base, fixed, control: Control, weights, net_exports):
+@partial(jax.jit, static_argnames=("kernel", "config"))
+def welfare_jacobian(x, u0, *, kernel, config, params, policy, control: Control, weights):
     """(N, K) d G_hat_k / d x at the equilibrium, with G_hat (N,), u and max |residual|."""
-    tariffs = tariff_cube(x, fixed, control)
-    u, residual = solve_equilibrium(u0, base, tariffs, net_exports)
-    n = base.trade.shape[0]
+    here = _with_tariffs(policy, x, control)
+    u, residual = solve_equilibrium(kernel, config, u0, params, here)
 
-    def row(k):
-        def objective(u_, t_):
-            return government_welfare(u_, t_, base, weights)[k]
+    def g_hat(u_, policy_):
+        return government_welfare(kernel, u_, params, policy_, weights)
 
-        return _gather(_adjoint_gradient(objective, u, tariffs, base, net_exports), control, x.shape[0])
-
-    return jax.vmap(row)(jnp.arange(n)), government_welfare(u, tariffs, base, weights), u, residual
+    return _derivative(kernel, g_hat, u, x, params, policy, control), g_hat(u, here), u, residual
 
 
-@jax.jit
-def income_price_jacobian(x, u0, base, fixed, control: Control, net_exports, country):
+@partial(jax.jit, static_argnames=("kernel", "config"))
+def income_price_jacobian(x, u0, *, kernel, config, params, policy, control: Control, country):
     """Country ``country``'s industry incomes I'_s and log price index, and their derivatives in ``x``.
 
-    Forward-mode implicit differentiation: du/dx = -J^-1 dF/dx (K columns), cheap for few variables.
     Returns (income (S,), log_price (), d_income (S,K), d_log_price (K,), max |residual|).
     """
-    u, residual = solve_equilibrium(u0, base, tariff_cube(x, fixed, control), net_exports)
+    here = _with_tariffs(policy, x, control)
+    u, residual = solve_equilibrium(kernel, config, u0, params, here)
 
-    def outputs(u_, x_):
-        tariffs = tariff_cube(x_, fixed, control)
-        out = eq.outcome(u_, base, tariffs)
-        income = welfare.industry_income(out.sales, out.tariff_revenue, base.profit_share)[country]
-        log_price = jnp.log(welfare.price_index_hat(base.mu, out.price_index_sector_hat)[country])
-        return jnp.concatenate([income, log_price[None]])
+    def outputs(u_, policy_):
+        income_new, _, price = kernel.welfare_parts(u_, params, policy_)
+        return jnp.concatenate([income_new[country], jnp.log(price[country])[None]])
 
-    d_residual_dx = jax.jacfwd(lambda x_: eq.residuals(u, base, tariff_cube(x_, fixed, control), net_exports))(x)
-    du_dx = -jnp.linalg.solve(eq.jacobian(u, base, tariff_cube(x, fixed, control), net_exports), d_residual_dx)
-    total = jax.jacfwd(outputs, argnums=0)(u, x) @ du_dx + jax.jacfwd(outputs, argnums=1)(u, x)
-    values = outputs(u, x)
+    values = outputs(u, here)
+    total = _derivative(kernel, outputs, u, x, params, policy, control)
     return values[:-1], values[-1], total[:-1], total[-1], residual

@@ -22,7 +22,7 @@ from tariffsim.games import _adjoint
 from tariffsim.games.nash import NashEquilibrium, nash_tariffs
 from tariffsim.games.optimal import SearchOptions, _search
 from tariffsim.games.talks import cooperative_tariffs, rebase, talks_control, variables_from_cube
-from tariffsim.models import Calibration, get_model
+from tariffsim.models import Calibration
 from tariffsim.policy import NetExportsRule, Policy
 
 
@@ -80,30 +80,29 @@ def bargain(calibration: Calibration, pair: tuple[str, str], *, weights: np.ndar
                           mfn=mfn, among_players=not mfn, upper=upper, net_exports=net_exports)
     threat_welfare = threat.government_welfare_hat
     # Start inside the bargaining set: the pair's equal-gains deal relative to the war.
-    war_world = rebase(world, threat.tariffs, get_model(calibration.model), net_exports)
-    war_calibration = get_model(calibration.model).calibrate(war_world)
+    war_world = rebase(world, threat.tariffs, calibration.model, net_exports)
+    war_calibration = calibration.model.calibrate(war_world)
     start = cooperative_tariffs(war_calibration, participants=[world.countries[a], world.countries[b]],
                                 weights=weights, mfn=mfn, upper=upper, net_exports=net_exports).tariffs
     control = talks_control(world, [a, b], mfn)
     k = int(np.asarray(control.variable).max()) + 1
     x = variables_from_cube(start, control, k)
-    nx = Policy(world.tariffs, net_exports).net_exports_level(world)
-    args = dict(base=calibration.baseline, fixed=jnp.asarray(threat.tariffs), control=control,
-                weights=jnp.asarray(weights), net_exports=jnp.asarray(nx), threat=jnp.asarray(threat_welfare))
+    game = _adjoint.problem(calibration, threat.tariffs, net_exports, "bargaining")
+    args = dict(**game.kwargs, control=control, weights=jnp.asarray(weights), threat=jnp.asarray(threat_welfare))
     lower_bounds, upper_bounds = np.zeros(k), np.full(k, upper)
 
     def deal(alpha: float, x0: np.ndarray) -> Deal:
         omega = np.zeros(world.n_countries)
         omega[a], omega[b] = alpha, 1 - alpha
         run_args = {**args, "country_weights": jnp.asarray(omega)}
-        found, value, gradient, _, _ = _search(x0, lower_bounds, upper_bounds, run_args, options, "the bargaining")
+        found, value, gradient, _, _ = _search(x0, lower_bounds, upper_bounds, run_args, options, "the bargaining",
+                                               game.start)
         if value <= -1e5:
             raise ConvergenceError(f"bargaining between {pair[0]} and {pair[1]} left the bargaining set "
                                    f"(alpha {alpha}); the war may already be efficient")
         kkt = float(np.max(np.abs(np.clip(found + gradient, lower_bounds, upper_bounds) - found)))
-        g_hat = np.asarray(_adjoint.weighted_log_welfare(jnp.asarray(found), jnp.zeros(2 * world.n_countries),
-                                                         **run_args)[2])
-        cube = np.asarray(_adjoint.tariff_cube(jnp.asarray(found), args["fixed"], control))
+        g_hat = np.asarray(_adjoint.weighted_log_welfare(jnp.asarray(found), game.start, **run_args)[2])
+        cube = np.asarray(_adjoint.tariff_cube(jnp.asarray(found), game.fixed, control))
         return Deal(alpha, cube, g_hat, kkt)
 
     solution = deal(0.5, x)
@@ -112,7 +111,7 @@ def bargain(calibration: Calibration, pair: tuple[str, str], *, weights: np.ndar
                                f"{solution.kkt_residual:.2e} > {options.kkt_tolerance:g}")
     solution_x = variables_from_cube(solution.tariffs, control, k)
     frontier = tuple(deal(alpha, solution_x) for alpha in np.linspace(0.1, 0.9, frontier_points))
-    equilibrium = get_model(calibration.model).solve(
+    equilibrium = calibration.model.solve(
         calibration, Policy(solution.tariffs, net_exports, f"Nash bargaining solution {pair[0]}-{pair[1]}"))
     return Bargaining(pair=(world.countries[a], world.countries[b]), threat=threat, solution=solution,
                       equilibrium=equilibrium, frontier=frontier, seconds=time.perf_counter() - clock)

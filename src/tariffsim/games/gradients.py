@@ -8,7 +8,7 @@ from tariffsim._jax import jnp
 from tariffsim.errors import ConvergenceError
 from tariffsim.games import _adjoint
 from tariffsim.models import Calibration
-from tariffsim.policy import NetExportsRule, Policy
+from tariffsim.policy import NetExportsRule
 
 
 def government_welfare_gradient(calibration: Calibration, tariffs: np.ndarray | None = None,
@@ -32,11 +32,10 @@ def government_welfare_gradient(calibration: Calibration, tariffs: np.ndarray | 
     control = _adjoint.Control(jnp.asarray(exporter), jnp.asarray(importer), jnp.asarray(sector),
                                jnp.arange(exporter.size))
     x = tariffs[exporter, importer, sector]
-    nx = Policy(tariffs, net_exports).net_exports_level(world)
-    jacobian, g_hat, _, residual = _adjoint.welfare_jacobian(
-        jnp.asarray(x), jnp.zeros(2 * n), calibration.baseline, jnp.asarray(tariffs), control,
-        jnp.asarray(weights), jnp.asarray(nx))
-    if not float(residual) <= 1e-10:
+    game = _adjoint.problem(calibration, tariffs, net_exports, "the welfare gradient")
+    jacobian, g_hat, _, residual = _adjoint.welfare_jacobian(jnp.asarray(x), game.start, **game.kwargs,
+                                                             control=control, weights=jnp.asarray(weights))
+    if not float(residual) <= game.config.tol:
         raise ConvergenceError(f"equilibrium for the welfare gradient did not converge (residual {float(residual):.2e})")
     gradient = np.zeros((n, n, n, s))
     gradient[:, exporter, importer, sector] = np.asarray(jacobian)

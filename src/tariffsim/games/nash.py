@@ -19,7 +19,7 @@ import numpy as np
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError, OptionError
 from tariffsim.games.optimal import OptimalTariffs, SearchOptions, optimal_tariffs
-from tariffsim.models import Calibration, get_model
+from tariffsim.models import Calibration
 from tariffsim.policy import NetExportsRule, Policy
 
 Method = Literal["jacobi", "gauss-seidel"]
@@ -169,7 +169,7 @@ def nash_tariffs(
             f"{last.max_gain:.2e} (tolerance {gain_tol:g}). Try method='gauss-seidel', more rounds, or a "
             "lower upper bound."
         )
-    equilibrium = get_model(calibration.model).solve(calibration, Policy(cube, net_exports, "Nash tariffs"))
+    equilibrium = calibration.model.solve(calibration, Policy(cube, net_exports, "Nash tariffs"))
     return NashEquilibrium(
         players=players, mfn=mfn, method=method, tariffs=cube, equilibrium=equilibrium,
         government_welfare_hat=equilibrium.government_welfare_hat(weights), rounds=tuple(rounds),
@@ -180,5 +180,5 @@ def nash_tariffs(
 
 def _log_welfare(calibration: Calibration, cube: np.ndarray, weights: np.ndarray, net_exports) -> np.ndarray:
     """(N,) log G_hat at ``cube``."""
-    equilibrium = get_model(calibration.model).solve(calibration, Policy(cube, net_exports))
+    equilibrium = calibration.model.solve(calibration, Policy(cube, net_exports))
     return np.log(equilibrium.government_welfare_hat(weights))

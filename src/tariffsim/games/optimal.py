@@ -19,10 +19,9 @@ from tariffsim._jax import jnp
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError, OptionError
 from tariffsim.games import _adjoint
-from tariffsim.models import Calibration, get_model
+from tariffsim.models import Calibration
 from tariffsim.policy import NetExportsRule, Policy
 
-INNER_TOLERANCE = 1e-10
 # Smallest gain in log G_hat (1e-9 = 0.0000001%) that justifies jumping to a prohibitive tariff: below
 # it, a tariff on a negligible flow would wander to its bound on rounding noise.
 PLATEAU_GAIN = 1e-9
@@ -136,7 +135,8 @@ def optimal_tariffs(
     """Tariffs that maximise ``country``'s government welfare, all other tariffs fixed.
 
     Args:
-        calibration: a calibrated world (``Krugman().calibrate(world)``); the model solves the equilibria.
+        calibration: a calibrated world (``Krugman().calibrate(world)``); its model (``calibration.model``,
+            with its solver settings) solves every equilibrium, and must give gradients.
         country: the country setting tariffs (code or name).
         tariffs: (N,N,S) everyone's tariffs outside the choice (default: the world's).
         weights: (N,S) political-economy weights lambda (default: ones, i.e. welfare).
@@ -176,20 +176,19 @@ def optimal_tariffs(
     candidates = [np.clip(first, lower_bounds, upper_bounds)]
     candidates += [rng.uniform(lower_bounds, np.minimum(upper_bounds, 1.0)) for _ in range(starts - 1)]
 
-    nx = Policy(fixed, net_exports).net_exports_level(world)
-    args = dict(base=calibration.baseline, fixed=jnp.asarray(fixed), control=control,
-                weights=jnp.asarray(weights), country_weights=jnp.asarray(np.eye(world.n_countries)[j]),
-                net_exports=jnp.asarray(nx))
+    game = _adjoint.problem(calibration, fixed, net_exports, "optimal tariffs")
+    args = dict(**game.kwargs, control=control, weights=jnp.asarray(weights),
+                country_weights=jnp.asarray(np.eye(world.n_countries)[j]))
     clock = time.perf_counter()
-    runs = [_search_with_prohibitive_scan(x0, lower_bounds, upper_bounds, args, options, world.countries[j])
-            for x0 in candidates]
+    runs = [_search_with_prohibitive_scan(x0, lower_bounds, upper_bounds, args, options, world.countries[j],
+                                          game.start) for x0 in candidates]
     seconds = time.perf_counter() - clock
     best = max(runs, key=lambda run: run[1])
     x, value, gradient, iterations, solves = best
     kkt = float(np.max(np.abs(np.clip(x + gradient, lower_bounds, upper_bounds) - x))) if k else 0.0
-    cube = np.asarray(_adjoint.tariff_cube(jnp.asarray(x), args["fixed"], control))
+    cube = np.asarray(_adjoint.tariff_cube(jnp.asarray(x), game.fixed, control))
     policy = Policy(cube, net_exports, name=f"{world.countries[j]} optimal {'MFN ' if mfn else ''}tariffs")
-    equilibrium = get_model(calibration.model).solve(calibration, policy)
+    equilibrium = calibration.model.solve(calibration, policy)
     if not kkt <= options.kkt_tolerance:
         raise ConvergenceError(
             f"optimal tariffs of {world.countries[j]}: first-order (KKT) residual {kkt:.2e} > "
@@ -207,7 +206,7 @@ def optimal_tariffs(
     )
 
 
-def _search_with_prohibitive_scan(x0, lower, upper, args, options: SearchOptions, country: str):
+def _search_with_prohibitive_scan(x0, lower, upper, args, options: SearchOptions, country: str, u_start):
     """L-BFGS-B, then escape plateaus of prohibitive tariffs that gradients cannot cross.
 
     Once a tariff chokes imports, welfare is flat in it, and between a moderate local optimum and
@@ -216,7 +215,7 @@ def _search_with_prohibitive_scan(x0, lower, upper, args, options: SearchOptions
     tried at its upper bound (one equilibrium each); if any is better, all improving ones are raised
     and the search restarts there. Stops when no upper-bound move improves by more than PLATEAU_GAIN.
     """
-    best = _search(x0, lower, upper, args, options, country)
+    best = _search(x0, lower, upper, args, options, country, u_start)
     solves = best[4]
     while True:
         x = best[0]
@@ -224,8 +223,7 @@ def _search_with_prohibitive_scan(x0, lower, upper, args, options: SearchOptions
         for k in np.nonzero(x < upper)[0]:
             trial = x.copy()
             trial[k] = upper[k]
-            value = float(_adjoint.weighted_log_welfare(jnp.asarray(trial), jnp.zeros(2 * args["fixed"].shape[0]),
-                                                        **args)[0])
+            value = float(_adjoint.weighted_log_welfare(jnp.asarray(trial), u_start, **args)[0])
             if value > best[1] + PLATEAU_GAIN:
                 improving.append(k)
         solves += int(np.sum(x < upper))
@@ -233,25 +231,27 @@ def _search_with_prohibitive_scan(x0, lower, upper, args, options: SearchOptions
             return best[0], best[1], best[2], best[3], solves
         start = x.copy()
         start[improving] = upper[improving]
-        candidate = _search(start, lower, upper, args, options, country)
+        candidate = _search(start, lower, upper, args, options, country, u_start)
         solves += candidate[4]
         if candidate[1] <= best[1] + PLATEAU_GAIN:
             return best[0], best[1], best[2], best[3], solves
         best = candidate
 
 
-def _search(x0, lower, upper, args, options: SearchOptions, country: str):
-    """One L-BFGS-B run from ``x0``: (x, log G_hat_j, gradient, iterations, solves)."""
-    state = {"u": jnp.zeros(2 * args["fixed"].shape[0]), "solves": 0}
+def _search(x0, lower, upper, args, options: SearchOptions, country: str, u_start):
+    """One L-BFGS-B run from ``x0``: (x, log G_hat_j, gradient, iterations, solves).
+
+    Every equilibrium inside must meet the model's own tolerance (``args["config"].tol``)."""
+    state = {"u": u_start, "solves": 0}
+    tolerance = args["config"].tol
 
     def negative(x):
         value, gradient, _, u, residual = _adjoint.weighted_log_welfare(jnp.asarray(x), state["u"], **args)
         state["solves"] += 1
-        if not float(residual) <= INNER_TOLERANCE:
-            # A failed warm start is retried from ones before giving up.
-            value, gradient, _, u, residual = _adjoint.weighted_log_welfare(
-                jnp.asarray(x), jnp.zeros_like(state["u"]), **args)
-            if not float(residual) <= INNER_TOLERANCE:
+        if not float(residual) <= tolerance:
+            # A failed warm start is retried from the baseline before giving up.
+            value, gradient, _, u, residual = _adjoint.weighted_log_welfare(jnp.asarray(x), u_start, **args)
+            if not float(residual) <= tolerance:
                 raise ConvergenceError(
                     f"equilibrium inside the optimal-tariff search of {country} failed (residual "
                     f"{float(residual):.2e}) at tariffs between {np.min(x):.3g} and {np.max(x):.3g}; "

@@ -25,7 +25,7 @@ from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError
 from tariffsim.games import _adjoint
 from tariffsim.games.optimal import SearchOptions, _search
-from tariffsim.models import Calibration, MultiSectorModel, get_model
+from tariffsim.models import Calibration, Krugman, MultiSectorModel
 from tariffsim.policy import NetExportsRule, Policy
 from tariffsim.world import World
 
@@ -48,7 +48,7 @@ def rebase(world: World, tariffs: np.ndarray, model: MultiSectorModel | None = N
     Hat algebra is exact, so hats relative to the rebased world equal levels relative to the old
     world divided by the levels at ``tariffs``.
     """
-    model = model or get_model("krugman")
+    model = model or Krugman()
     equilibrium = model.solve(model.calibrate(world), Policy(tariffs, net_exports, "rebase"))
     return world.replace(trade=equilibrium.trade, tariffs=tariffs)
 
@@ -154,13 +154,12 @@ def cooperative_tariffs(
     x0 = variables_from_cube(np.asarray(start), control, k)
     lower_bounds, upper_bounds = np.full(k, float(lower)), np.full(k, float(upper))
     x0 = np.clip(x0, lower_bounds, upper_bounds)
-    nx = Policy(world.tariffs, net_exports).net_exports_level(world)
+    game = _adjoint.problem(calibration, world.tariffs, net_exports, "trade talks")
     anchor, others = members[0], members[1:]
     constraints = np.zeros((max(len(others), 1), n))
     for row, k_ in enumerate(others):
         constraints[row, k_], constraints[row, anchor] = 1.0, -1.0
-    args = dict(base=calibration.baseline, fixed=jnp.asarray(world.tariffs), control=control,
-                weights=jnp.asarray(weights), net_exports=jnp.asarray(nx), constraints=jnp.asarray(constraints))
+    args = dict(**game.kwargs, control=control, weights=jnp.asarray(weights), constraints=jnp.asarray(constraints))
     clock = time.perf_counter()
 
     def augmented_lagrangian(x):
@@ -171,9 +170,9 @@ def cooperative_tariffs(
             outer = {**args, "country_weights": jnp.asarray(omega), "penalty": penalty}
             # Inner searches need only be as precise as the constraints are satisfied, until the end.
             inner = replace(options, gtol=max(options.gtol, min(1e-5, 1e-2 * previous)))
-            x, _, gradient, _, used = _search(x, lower_bounds, upper_bounds, outer, inner, "the talks")
+            x, _, gradient, _, used = _search(x, lower_bounds, upper_bounds, outer, inner, "the talks", game.start)
             solves += used
-            log_g = np.log(np.asarray(_adjoint.weighted_log_welfare(jnp.asarray(x), jnp.zeros(2 * n), **outer)[2]))
+            log_g = np.log(np.asarray(_adjoint.weighted_log_welfare(jnp.asarray(x), game.start, **outer)[2]))
             violation = constraints @ log_g
             worst = float(np.max(np.abs(violation)))
             if worst <= 0.1 * equal_tol and inner.gtol <= options.gtol:
@@ -203,12 +202,12 @@ def cooperative_tariffs(
         # finishes the job (the `high` version's POL talks from free trade: 2.1e-5 -> 1.6e-6 in 3 steps).
         if first_order_residual(x, gradient) <= options.kkt_tolerance:
             break
-        x, _, gradient, _, more = _search(x, lower_bounds, upper_bounds, outer, options, "the talks")
+        x, _, gradient, _, more = _search(x, lower_bounds, upper_bounds, outer, options, "the talks", game.start)
         solves += more
     omega = np.asarray(outer["country_weights"])
     kkt = first_order_residual(x, gradient)
-    cube = np.asarray(_adjoint.tariff_cube(jnp.asarray(x), args["fixed"], control))
-    equilibrium = get_model(calibration.model).solve(calibration, Policy(cube, net_exports, "cooperative tariffs"))
+    cube = np.asarray(_adjoint.tariff_cube(jnp.asarray(x), game.fixed, control))
+    equilibrium = calibration.model.solve(calibration, Policy(cube, net_exports, "cooperative tariffs"))
     g_hat = equilibrium.government_welfare_hat(weights)
     log_members = np.log(g_hat[members])
     spread = float(np.max(log_members) - np.min(log_members))

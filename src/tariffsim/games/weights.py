@@ -34,7 +34,7 @@ from tariffsim.errors import ConvergenceError, OptionError
 from tariffsim.games import _adjoint
 from tariffsim.games.optimal import control_for, optimal_tariffs
 from tariffsim.models import Calibration
-from tariffsim.policy import NetExportsRule, Policy
+from tariffsim.policy import NetExportsRule
 
 PROHIBITIVE = 2.25  # targets above this are prohibitive (and the default upper bound)
 MARGIN = 0.03  # UB_s = max(target_s + MARGIN, PROHIBITIVE)
@@ -108,9 +108,8 @@ def _calibrate_country(calibration: Calibration, j: int, target: np.ndarray, net
     upper = upper_bounds(target)
     prohibitive = target > PROHIBITIVE
     control, _ = control_for(calibration, j, mfn=True, partners=None, sectors=None)
-    nx = Policy(world.tariffs, net_exports).net_exports_level(world)
-    args = (jnp.zeros(2 * world.n_countries), calibration.baseline, jnp.asarray(world.tariffs), control,
-            jnp.asarray(nx), j)
+    game = _adjoint.problem(calibration, world.tariffs, net_exports, "calibrating political-economy weights")
+    args = dict(**game.kwargs, control=control, country=j)
 
     def desired(level: float) -> np.ndarray:
         pattern = target - target[~prohibitive].mean() + level
@@ -119,8 +118,9 @@ def _calibrate_country(calibration: Calibration, j: int, target: np.ndarray, net
     def conditions(level: float) -> tuple[np.ndarray, np.ndarray]:
         """M (S x S) at tau~(level), normalised to units of d log G / d tau, and tau~."""
         tau = desired(level)
-        income, _, d_income, d_log_price, residual = _adjoint.income_price_jacobian(jnp.asarray(tau), *args)
-        if not float(residual) <= 1e-10:
+        income, _, d_income, d_log_price, residual = _adjoint.income_price_jacobian(jnp.asarray(tau), game.start,
+                                                                                    **args)
+        if not float(residual) <= game.config.tol:
             raise ConvergenceError(f"equilibrium failed while calibrating weights of {world.countries[j]} "
                                    f"(residual {float(residual):.2e}) at level {level:.3f}")
         income = np.asarray(income)

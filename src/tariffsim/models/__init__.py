@@ -1,19 +1,22 @@
-"""General-equilibrium trade models sharing one interface: ``calibrate(world)``, ``solve(cal, policy)``."""
+"""General-equilibrium trade models under one contract (``tariffsim.models.base``):
+``calibrate(world) -> Calibration``, ``equations(calibration, policy) -> Equations``, solved by
+``tariffsim.solve.solve`` (or the shortcut ``model.solve(calibration, policy)``)."""
 
 from __future__ import annotations
 
-from tariffsim.models._multisector import Calibration, MultiSectorModel
+from tariffsim.models._multisector import MultiSectorModel
 from tariffsim.models.armington import Armington
+from tariffsim.models.base import Calibration, Equations, Kernel, PolicyArrays, TradeModel, Variable
 from tariffsim.models.caliendo_parro import CaliendoParro
 from tariffsim.models.krugman import Krugman
 
 MODELS = {"krugman": Krugman, "armington": Armington, "caliendo_parro": CaliendoParro}
 
 
-def get_model(name: str, **options) -> MultiSectorModel | CaliendoParro:
+def get_model(name: str, **options) -> TradeModel:
     """A model by name (``"krugman"``, ``"armington"`` or ``"caliendo_parro"``, which needs an IOWorld)."""
-    from tariffsim.errors import TariffsimError
     from tariffsim._lookup import suggest
+    from tariffsim.errors import TariffsimError
 
     try:
         return MODELS[name.lower()](**options)
@@ -21,4 +24,5 @@ def get_model(name: str, **options) -> MultiSectorModel | CaliendoParro:
         raise TariffsimError(f"unknown model {name!r}.{suggest(name, MODELS)} Models: {', '.join(MODELS)}.") from None
 
 
-__all__ = ["Armington", "CaliendoParro", "Calibration", "Krugman", "MODELS", "MultiSectorModel", "get_model"]
+__all__ = ["Armington", "CaliendoParro", "Calibration", "Equations", "Kernel", "Krugman", "MODELS",
+           "MultiSectorModel", "PolicyArrays", "TradeModel", "Variable", "get_model"]

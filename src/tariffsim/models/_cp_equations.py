@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from jax.custom_derivatives import SymbolicZero
 
+from tariffsim import welfare
 from tariffsim._jax import jax, jnp
 
 FIXED_POINT_TOL = 1e-14  # largest change of a log price or a normalised expenditure at convergence
@@ -46,7 +47,8 @@ class Baseline(NamedTuple):
         (domestic share 1 where j spends nothing on s); tariffs (N,N,S) t; theta (S,);
     input_shares (N,S,S) gamma[j,n,k]; value_added_shares (N,S) beta; final_shares (N,S) alpha;
     value_added (N,) VA (wage bill); expenditure (N,S) X (starting point of the X' iteration);
-    scale (N,) sum_s X[j,s] (normalises expenditure residuals).
+    scale (N,) sum_s X[j,s] (normalises expenditure residuals); income (N,) I = VA + tariff revenue
+    + deficit (the denominator of E_hat).
     """
 
     shares: jnp.ndarray
@@ -58,6 +60,7 @@ class Baseline(NamedTuple):
     value_added: jnp.ndarray
     expenditure: jnp.ndarray
     scale: jnp.ndarray
+    income: jnp.ndarray
 
 
 class Outcome(NamedTuple):
@@ -72,9 +75,11 @@ class Outcome(NamedTuple):
     sales: jnp.ndarray  # (N,S) Y'
     tariff_revenue: jnp.ndarray  # (N,) R'
     income: jnp.ndarray  # (N,) I'
+    E_hat: jnp.ndarray  # (N,) I' / I
 
 
-def baseline_arrays(trade, tariffs, theta, input_shares, value_added_shares, final_shares, value_added) -> Baseline:
+def baseline_arrays(trade, tariffs, theta, input_shares, value_added_shares, final_shares, value_added,
+                    income) -> Baseline:
     """Calibrate shares from flows (N,N,S) at world prices and tariffs; other inputs as in Baseline."""
     trade, tariffs = jnp.asarray(trade, jnp.float64), jnp.asarray(tariffs, jnp.float64)
     spending = (1 + tariffs) * trade
@@ -83,7 +88,8 @@ def baseline_arrays(trade, tariffs, theta, input_shares, value_added_shares, fin
     shares = jnp.where(expenditure > 0, spending / jnp.where(expenditure > 0, expenditure, 1.0), domestic)
     scale = expenditure.sum(axis=1)
     return Baseline(shares, tariffs, *(jnp.asarray(a, jnp.float64) for a in (
-        theta, input_shares, value_added_shares, final_shares, value_added)), expenditure, scale)
+        theta, input_shares, value_added_shares, final_shares, value_added)), expenditure, scale,
+                    jnp.asarray(income, jnp.float64))
 
 
 # ----------------------------------------------------------------------------- fixed points
@@ -103,10 +109,10 @@ def _iterate(step, params, z0, tol=FIXED_POINT_TOL):
 
 
 def _require_zero(tangents, what: str) -> None:
-    """Derivatives flow through wages (and, for prices, tariffs) only; anything else is refused loudly."""
+    """Derivatives flow through wages and the policy only; anything else is refused loudly."""
     if not all(isinstance(t, SymbolicZero) for t in jax.tree.leaves(
             tangents, is_leaf=lambda t: isinstance(t, SymbolicZero))):
-        raise NotImplementedError(f"Caliendo-Parro inner solves are differentiable in wages only, not in {what}")
+        raise NotImplementedError(f"Caliendo-Parro inner solves are differentiable in wages and the policy, not in {what}")
 
 
 def _dense(tangent, like):
@@ -145,17 +151,22 @@ def solve_expenditure(shares, new_tariffs, base: Baseline, fixed_income):
     """(N,S) X' / scale: the solution of the linear CP eq. 13 given trade shares pi' and the income
     that does not depend on X' (w_hat VA + D'), by iteration (a contraction).
 
-    The right-hand side is linear in X' and, separately, in (pi', fixed income), so the derivative
-    iterates the same map with the tangents as forcing."""
+    The right-hand side is linear in X', so the derivative iterates the same map with the
+    derivative of the right-hand side in (pi', t', fixed income) at the solution as forcing."""
     return _iterate(_expenditure_step, (shares, new_tariffs, base, fixed_income), base.expenditure / base.scale[:, None])
 
 
 def _solve_expenditure_jvp(primals, tangents):
     shares, new_tariffs, base, fixed_income = primals
     dshares, dtariffs, dbase, dincome = tangents
-    _require_zero((dtariffs, dbase), "tariffs or the baseline arrays")
+    _require_zero(dbase, "the baseline arrays")
     z = solve_expenditure(shares, new_tariffs, base, fixed_income)
-    forcing = _expenditure_step((_dense(dshares, shares), new_tariffs, base, _dense(dincome, fixed_income)), z)
+
+    def step_at_solution(shares_, tariffs_, income_):
+        return _expenditure_step((shares_, tariffs_, base, income_), z)
+
+    _, forcing = jax.jvp(step_at_solution, (shares, new_tariffs, fixed_income),
+                         (_dense(dshares, shares), _dense(dtariffs, new_tariffs), _dense(dincome, fixed_income)))
     zero_income = jnp.zeros_like(fixed_income)
     return z, _iterate(lambda b, v: _expenditure_step((shares, new_tariffs, base, zero_income), v) + b,
                        forcing, forcing, TANGENT_TOL)
@@ -211,9 +222,16 @@ def _expenditure_step(params, z):
     return _absorption(trade, new_tariffs, base, fixed_income)[0] / base.scale[:, None]
 
 
-def outcome(x, base: Baseline, new_tariffs, deficits) -> Outcome:
-    """Counterfactual quantities at ``x = log w_hat`` (N,), tariffs t' (N,N,S), deficits D' (N,)."""
-    log_tau_hat = jnp.log1p(new_tariffs) - jnp.log1p(base.tariffs)
+def log_tau_hat_of(base: Baseline, policy):
+    """(N,N,S) log of the change of delivered cost: tariffs (1 + t')/(1 + t) times iceberg d_hat."""
+    return jnp.log1p(policy.tariffs) - jnp.log1p(base.tariffs) + jnp.log(policy.trade_cost_hat)
+
+
+def outcome(x, base: Baseline, policy) -> Outcome:
+    """Counterfactual quantities at ``x = log w_hat`` (N,) under ``policy`` (tariffs t', iceberg
+    d_hat, deficits D' = -NX')."""
+    new_tariffs, deficits = policy.tariffs, -policy.net_exports
+    log_tau_hat = log_tau_hat_of(base, policy)
     log_P = solve_log_prices(x, base, log_tau_hat)
     log_c = log_cost(x, base, log_P)
     shares = new_shares(log_c, log_P, base, log_tau_hat)
@@ -222,8 +240,21 @@ def outcome(x, base: Baseline, new_tariffs, deficits) -> Outcome:
     expenditure = solve_expenditure(shares, new_tariffs, base, fixed_income) * base.scale[:, None]
     trade = _flows(shares, new_tariffs, expenditure)
     revenue = jnp.einsum("ijs,ijs->j", new_tariffs, trade)
+    income = fixed_income + revenue
     return Outcome(w_hat, jnp.exp(log_c), jnp.exp(log_P), shares, expenditure, trade, trade.sum(axis=1),
-                   revenue, fixed_income + revenue)
+                   revenue, income, income / base.income)
+
+
+def welfare_parts(x, base: Baseline, policy):
+    """Industry incomes I' and I (N,S), value added plus tariff revenue shared by value added, and the
+    consumer price index change P_hat (N,) with final-demand weights (for the games)."""
+    out = outcome(x, base, policy)
+    no_profits = jnp.zeros(base.theta.shape)
+    base_revenue = jnp.einsum("ijs,ijs->j", base.tariffs, base.shares * base.expenditure[None] / (1 + base.tariffs))
+    base_sales = (base.shares * base.expenditure[None] / (1 + base.tariffs)).sum(axis=1)
+    income_base = welfare.industry_income(base.value_added_shares * base_sales, base_revenue, no_profits)
+    income_new = welfare.industry_income(base.value_added_shares * out.sales, out.tariff_revenue, no_profits)
+    return income_new, income_base, welfare.price_index_hat(base.final_shares, out.price_index_sector_hat)
 
 
 def labour_market_residuals(out: Outcome, base: Baseline):
@@ -236,22 +267,23 @@ def numeraire_residual(out: Outcome, base: Baseline):
     return (out.w_hat * base.value_added).sum() / base.value_added.sum() - 1
 
 
-def residuals(x, base: Baseline, new_tariffs, deficits):
+def residuals(x, base: Baseline, policy):
     """(N,) the square system solved: [numeraire, labour markets 1..N-1]."""
-    out = outcome(x, base, new_tariffs, deficits)
+    out = outcome(x, base, policy)
     return jnp.concatenate([numeraire_residual(out, base)[None], labour_market_residuals(out, base)[1:]])
 
 
-def jacobian(x, base: Baseline, new_tariffs, deficits):
+def jacobian(x, base: Baseline, policy):
     """(N, N) derivative of ``residuals``: forward mode through the implicit fixed points."""
-    return jax.jacfwd(residuals)(x, base, new_tariffs, deficits)
+    return jax.jacfwd(residuals)(x, base, policy)
 
 
-def full_residuals(x, base: Baseline, new_tariffs, deficits):
+def full_residuals(x, base: Baseline, policy):
     """(N + 1 + 2NS,) every equation: [labour markets, numeraire, price indices (log), expenditures
     (relative to the country's baseline spending)], rows of the (N,S) blocks in country order."""
-    out = outcome(x, base, new_tariffs, deficits)
-    log_tau_hat = jnp.log1p(new_tariffs) - jnp.log1p(base.tariffs)
+    new_tariffs, deficits = policy.tariffs, -policy.net_exports
+    out = outcome(x, base, policy)
+    log_tau_hat = log_tau_hat_of(base, policy)
     prices = jnp.log(out.price_index_sector_hat) - log_price_index(jnp.log(out.cost_hat), base, log_tau_hat)
     absorption, _ = _absorption(out.trade, new_tariffs, base, out.w_hat * base.value_added + deficits)
     spending = (out.expenditure - absorption) / base.scale[:, None]

@@ -9,6 +9,10 @@ One set of equations serves both model classes (MODEL_OSSA2014.md §2-§3):
 Flows react to costs identically in both (partial trade elasticity ``sigma_s - 1``); the models differ
 only in how sales split into wages and profits, the ``profit_share[s]`` parameter below.
 
+Every function takes the ``PolicyArrays`` of the counterfactual (``policy.tariffs`` t',
+``policy.trade_cost_hat`` iceberg-cost changes d_hat, ``policy.net_exports`` NX'); iceberg costs enter
+the delivered price of every good, w_hat d_hat (1 + t') / (1 + t).
+
 Unknowns are logs of hats, ``u = (log w_hat[0..N-1], log E_hat[0..N-1])``; the system has 2N
 equations: the numeraire (world labour income fixed) in place of country 0's labour market, the other
 N - 1 labour markets, and N budget constraints. Every residual is relative (divided by the baseline
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from tariffsim import welfare
 from tariffsim._jax import jnp
 
 
@@ -72,12 +77,13 @@ def baseline_arrays(trade, tariffs, sigma, profit_share) -> Baseline:
                     expenditure, wage_bill, net_exports)
 
 
-def outcome(u: jnp.ndarray, base: Baseline, new_tariffs: jnp.ndarray) -> Outcome:
-    """Counterfactual quantities at log-hats ``u`` (2N,) and tariffs t' (N,N,S) (MODEL §3.3)."""
+def outcome(u: jnp.ndarray, base: Baseline, policy) -> Outcome:
+    """Counterfactual quantities at log-hats ``u`` (2N,) under ``policy`` (MODEL §3.3)."""
     n = base.trade.shape[0]
+    new_tariffs = policy.tariffs
     w_hat, E_hat = jnp.exp(u[:n]), jnp.exp(u[n:])
     exponent = 1 - base.sigma  # (S,)
-    tau_hat = (1 + new_tariffs) / (1 + base.tariffs)
+    tau_hat = policy.trade_cost_hat * (1 + new_tariffs) / (1 + base.tariffs)
     weighted = base.gamma * (w_hat[:, None, None] * tau_hat) ** exponent  # gamma (w tau)^(1-sigma)
     Q = weighted.sum(axis=0)  # (N,S) = P_hat^(1-sigma)
     shares = weighted / Q
@@ -112,23 +118,33 @@ def numeraire_residual(out: Outcome, base: Baseline) -> jnp.ndarray:
     return (base.wage_bill * out.w_hat).sum() / base.wage_bill.sum() - 1
 
 
-def residuals(u, base: Baseline, new_tariffs, new_net_exports) -> jnp.ndarray:
+def residuals(u, base: Baseline, policy) -> jnp.ndarray:
     """(2N,) the square system solved: [numeraire, labour markets 1..N-1, budgets 0..N-1]."""
-    out = outcome(u, base, new_tariffs)
+    out = outcome(u, base, policy)
     labour = labour_market_residuals(out, base)
     return jnp.concatenate([numeraire_residual(out, base)[None], labour[1:],
-                            budget_residuals(out, base, new_net_exports)])
+                            budget_residuals(out, base, policy.net_exports)])
 
 
-def full_residuals(u, base: Baseline, new_tariffs, new_net_exports) -> jnp.ndarray:
+def full_residuals(u, base: Baseline, policy) -> jnp.ndarray:
     """(2N+1,) every equation: [labour markets 0..N-1, budgets 0..N-1, numeraire]."""
-    out = outcome(u, base, new_tariffs)
+    out = outcome(u, base, policy)
     return jnp.concatenate([labour_market_residuals(out, base),
-                            budget_residuals(out, base, new_net_exports),
+                            budget_residuals(out, base, policy.net_exports),
                             numeraire_residual(out, base)[None]])
 
 
-def jacobian(u, base: Baseline, new_tariffs, new_net_exports) -> jnp.ndarray:
+def welfare_parts(u, base: Baseline, policy):
+    """Industry incomes I' and I (N,S) and the price index change P_hat (N,) at ``u`` (MODEL §3.6)."""
+    out = outcome(u, base, policy)
+    price = welfare.price_index_hat(base.mu, out.price_index_sector_hat)
+    base_revenue = jnp.einsum("ijs,ijs->j", base.tariffs, base.trade)
+    income_base = welfare.industry_income(base.trade.sum(axis=1), base_revenue, base.profit_share)
+    income_new = welfare.industry_income(out.sales, out.tariff_revenue, base.profit_share)
+    return income_new, income_base, price
+
+
+def jacobian(u, base: Baseline, policy) -> jnp.ndarray:
     """(2N, 2N) exact derivative of ``residuals`` with respect to ``u``, from analytic blocks.
 
     Costs two (N x NS) @ (NS x N) products instead of 2N residual passes (``jax.jacfwd``), which
@@ -136,8 +152,8 @@ def jacobian(u, base: Baseline, new_tariffs, new_net_exports) -> jnp.ndarray:
     c_s = 1 - sigma_s: dX'[i,j,s]/dx_k = c_s X'[i,j,s] (1[i=k] - share'[k,j,s]) and
     dX'[i,j,s]/dy_l = X'[i,j,s] 1[j=l].
     """
-    del new_net_exports  # enters the residuals additively
-    out = outcome(u, base, new_tariffs)
+    new_tariffs = policy.tariffs  # net exports enter the residuals additively
+    out = outcome(u, base, policy)
     n = base.trade.shape[0]
     eye = jnp.eye(n)
     c = 1 - base.sigma

@@ -11,7 +11,11 @@ from typing import ClassVar
 
 import numpy as np
 
-from tariffsim.models._multisector import MultiSectorModel
+from tariffsim.models._multisector import DECOMPOSITION_PARTS, MultiSectorModel
+from tariffsim.models._variables import decomposition_variables, trade_variables
+from tariffsim.models.base import Variable
+
+NO_PROFITS = tuple(part for part in DECOMPOSITION_PARTS if part[0] != "profit_shifting")
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,8 @@ class Armington(MultiSectorModel):
     """Perfect competition: profit share 0."""
 
     name: ClassVar[str] = "armington"
+    variables: ClassVar[tuple[Variable, ...]] = trade_variables(
+        decomposition=decomposition_variables(NO_PROFITS, "pct_of_expenditure"))
 
-    def profit_share(self, sigma: np.ndarray) -> np.ndarray:
+    def sector_profit_share(self, sigma: np.ndarray) -> np.ndarray:
         return np.zeros_like(np.asarray(sigma, dtype=float))

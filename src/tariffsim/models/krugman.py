@@ -12,7 +12,12 @@ from typing import ClassVar
 
 import numpy as np
 
-from tariffsim.models._multisector import MultiSectorModel
+from tariffsim.models._multisector import DECOMPOSITION_PARTS, MultiSectorModel
+from tariffsim.models._variables import country, decomposition_variables, trade_variables
+from tariffsim.models.base import Variable
+
+PROFITS = country("profits_per_wage", "pct", "aggregate profits deflated by the own wage, % change",
+                  lambda e: 100 * (e.profits_per_wage_hat - 1))
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,8 @@ class Krugman(MultiSectorModel):
     """The Ossa (2014) model: profit share 1/sigma_s of sales."""
 
     name: ClassVar[str] = "krugman"
+    variables: ClassVar[tuple[Variable, ...]] = trade_variables(
+        own=(PROFITS,), decomposition=decomposition_variables(DECOMPOSITION_PARTS, "pct_of_expenditure"))
 
-    def profit_share(self, sigma: np.ndarray) -> np.ndarray:
+    def sector_profit_share(self, sigma: np.ndarray) -> np.ndarray:
         return 1.0 / np.asarray(sigma, dtype=float)
