@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from tariffsim.parallel import executor, relayed
-from tariffsim.replication._ossa2014_output import worst_residuals, write_replication
+from tariffsim.replication.ossa2014_output import worst_residuals, write_replication
 from tariffsim.replication.ossa2014_pipeline import TABLES, VERSIONS, replicate
 
 REPO = Path(__file__).resolve().parent.parent

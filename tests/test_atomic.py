@@ -20,8 +20,8 @@ def test_writes_through_a_hidden_temporary_file_in_the_same_folder(tmp_path: Pat
     target = tmp_path / "deep" / "out.json"
     assert atomic_write(target, write) == target and target.read_text() == "new"
     (temporary,) = seen
-    assert temporary.parent == target.parent and temporary.name.startswith(".out.json.")
-    assert temporary.suffix == ".tmp" and not temporary.exists()
+    assert temporary.parent == target.parent and temporary.name.startswith(".tmp-")
+    assert temporary.name.endswith("-out.json") and not temporary.exists()  # same extension as the target
     assert sorted(p.name for p in target.parent.iterdir()) == ["out.json"]
 
 
@@ -43,6 +43,20 @@ def test_each_call_has_its_own_temporary_file(tmp_path: Path) -> None:
     for _ in range(2):
         atomic_write(tmp_path / "a", lambda p: (names.append(p.name), p.write_text("x")))
     assert len(set(names)) == 2
+
+
+def test_writers_that_go_by_the_extension_write_what_the_target_asks_for(tmp_path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": [1.5, 2.5]})
+    target = atomic_write(tmp_path / "t.csv.gz", lambda p: frame.to_csv(p, index=False))
+    assert target.read_bytes()[:2] == b"\x1f\x8b"  # gzip, inferred from the name
+    pd.testing.assert_frame_equal(pd.read_csv(target), frame)
+    arrays = atomic_write(tmp_path / "a.npz", lambda p: np.savez(p, x=np.arange(3)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.npz", "t.csv.gz"]
+    with np.load(arrays) as stored:
+        assert stored["x"].tolist() == [0, 1, 2]
 
 
 def test_text_and_bytes(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from tariffsim.cli import app
 from tariffsim.errors import ConvergenceError, DataValidationError, OptionError
 from tariffsim.models import Krugman
-from tariffsim.replication import _ossa2014_output as output
+from tariffsim.replication import ossa2014_output as output
 from tariffsim.replication import ossa2014_pipeline as pipeline
 from tariffsim.replication.ossa2014 import (parameters_table, round_half_away, talks_table, target_tariffs,
                                             top_weights_table, war_table)

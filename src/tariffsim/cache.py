@@ -7,9 +7,9 @@ dataclasses field by field) and of the tariffsim version, so a new version never
 ``source_digest(paths)`` hashes the source files that compute a result: put it among the parts so a
 result is not reused after that code was edited (in a development checkout the version stays put).
 
-Writes are atomic: each file is written under a temporary name and renamed, the ``.json`` last, so
-an entry exists only once both files are whole; an interrupted write leaves no entry. An entry that
-exists but cannot be read raises ``CacheError`` naming the file and the fix.
+Writes are atomic (``tariffsim.atomic``): each file is written under a temporary name and renamed,
+the ``.json`` last, so an entry exists only once both files are whole; an interrupted write leaves no
+entry. An entry that exists but cannot be read raises ``CacheError`` naming the file and the fix.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 import tariffsim
+from tariffsim.atomic import atomic_write, atomic_write_text
 from tariffsim.errors import TariffsimError
 
 DEFAULT_FOLDER = ".tariffsim-cache"
@@ -129,8 +130,8 @@ class Cache:
         document = json.dumps({"key": key, "tariffsim": tariffsim.__version__, "meta": dict(meta)}, indent=1)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _atomic(array_path, lambda handle: np.savez(handle, **{k: np.asarray(v) for k, v in arrays.items()}))
-            _atomic(meta_path, lambda handle: handle.write(document.encode()))
+            atomic_write(array_path, lambda path: _save_arrays(path, arrays))
+            atomic_write_text(meta_path, document)
         except OSError as error:
             raise CacheError(f"cannot write to the cache folder {self.folder}: {error}. Choose another with "
                              "--cache DIR, or --no-cache") from error
@@ -148,19 +149,12 @@ class Cache:
         return self.folder / f"{key}.json", self.folder / f"{key}.npz"
 
 
+def _save_arrays(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    with path.open("wb") as handle:
+        np.savez(handle, **{name: np.asarray(array) for name, array in arrays.items()})
+
+
 def _load_arrays(path: Path) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as stored:
         return {name: stored[name] for name in stored.files}
 
-
-def _atomic(target: Path, write) -> None:
-    """Write ``target`` through a temporary file in the same folder, renamed into place when whole."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(target)
-    finally:
-        temporary.unlink(missing_ok=True)

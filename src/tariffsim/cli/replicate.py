@@ -40,7 +40,7 @@ def ossa2014(
     with friendly_errors(ctx):
         from tariffsim.datasets import dataset_path
         from tariffsim.errors import OptionError
-        from tariffsim.replication._ossa2014_output import check_out_folder, write_replication
+        from tariffsim.replication.ossa2014_output import check_out_folder, write_replication
         from tariffsim.replication.ossa2014_pipeline import planned_cost, replicate
 
         chosen_versions = [v.strip().lower() for v in versions.split(",") if v.strip()]
@@ -84,7 +84,7 @@ def _progress(versions: list[str], total: float) -> Iterator:
 
 def _summary(runs, written: dict, out: Path) -> None:
     """Each main panel's average row (as written) and the run's worst residuals on stdout."""
-    from tariffsim.replication._ossa2014_output import worst_residuals
+    from tariffsim.replication.ossa2014_output import worst_residuals
 
     for name, frame in written.items():
         if name.startswith("table") and name[-1] in "ab" and "average" in frame.index:

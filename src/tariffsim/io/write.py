@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +12,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from tariffsim.atomic import atomic_folder
 from tariffsim.errors import OptionError
 from tariffsim.io.long import ALIAS_SEPARATOR
 from tariffsim.world import World
@@ -49,21 +48,11 @@ def write_long(world: World, folder: str | os.PathLike[str], format: Literal["cs
     if format not in FORMATS:
         raise OptionError(f"unknown format {format!r}; use one of: {', '.join(FORMATS)}")
     folder = Path(folder)
-    if folder.exists() and not (folder.is_dir() and not any(folder.iterdir())):
-        raise OptionError(f"{folder} exists and is not an empty folder; fix: choose a new folder or remove it")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with atomic_folder(folder) as staging:
         for name, frame in _long_tables(world).items():
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if format == "csv":
                 pa_csv.write_csv(table, staging / f"{name}.csv")
             else:
                 pq.write_table(table, staging / f"{name}.parquet")
-        if folder.exists():
-            folder.rmdir()
-        staging.rename(folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return folder

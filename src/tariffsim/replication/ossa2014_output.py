@@ -26,19 +26,15 @@ Everything is written to a temporary folder first and renamed into place: nothin
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import platform
-import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from tariffsim.errors import OptionError
+from tariffsim.atomic import atomic_folder, check_free_folder
 from tariffsim.replication.ossa2014 import (TALKS_BASELINES, parameters_table, round_half_away, table2,
                                             talks_table, top_weights_table, unilateral_table, war_table)
 from tariffsim.replication.ossa2014_pipeline import PANELS, VersionRun
@@ -46,6 +42,7 @@ from tariffsim.replication.ossa2014_pipeline import PANELS, VersionRun
 SENSITIVITY_VERSIONS = ("low", "med", "high")
 PANEL_NAME = {"a": "bas", "b": "pol"}
 TWO_DECIMALS = {"G_free", "W_free"}  # free-trade baselines: small numbers, printed with 2 decimals
+OUT_FIX = "give a new --out folder or remove it"
 
 
 def version_panels(run: VersionRun, tables: Sequence[int]) -> dict[str, pd.DataFrame]:
@@ -144,24 +141,7 @@ def software_versions() -> dict[str, str]:
 
 def check_out_folder(out: Path) -> None:
     """Raise OptionError unless ``out`` is free (missing or an empty folder): checked before computing."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise OptionError(f"{out} exists and is not an empty folder: give a new --out folder or remove it")
-
-
-@contextlib.contextmanager
-def atomic_folder(out: Path) -> Iterator[Path]:
-    """A temporary folder beside ``out`` that becomes ``out`` only if the block succeeds."""
-    check_out_folder(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        yield temporary
-        if out.exists():
-            out.rmdir()
-        os.replace(temporary, out)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
+    check_free_folder(out, OUT_FIX)
 
 
 def write_replication(runs: Sequence[VersionRun], tables: Sequence[int], out: str | Path, *,
@@ -174,7 +154,7 @@ def write_replication(runs: Sequence[VersionRun], tables: Sequence[int], out: st
     out = Path(out)
     frames = {stem: printed(Path(stem).name, frame) for stem, frame in all_tables(runs, tables).items()}
     files = []
-    with atomic_folder(out) as folder:
+    with atomic_folder(out, OUT_FIX) as folder:
         for stem, frame in frames.items():
             path = folder / f"{stem}.csv"
             path.parent.mkdir(parents=True, exist_ok=True)
