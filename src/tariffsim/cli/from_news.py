@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from tariffsim.atomic import atomic_write_text
 from tariffsim.cli._common import friendly_errors, load_world, stdout
 
 WORLD_HELP = ("World whose codes the draft uses: a data-set folder, a name under $TARIFFSIM_DATA (e.g. ossa2014), "
@@ -48,10 +49,10 @@ def from_news(
                 table.add_row(*(item[key] for key in ("kind", "found", "code", "note", "sentence")))
             stdout.print(table)
         if json_file and json_file != "-":
-            Path(json_file).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            atomic_write_text(Path(json_file), json.dumps(document, indent=2, ensure_ascii=False) + "\n")
             stdout.print(f"wrote {json_file}")
         if out is not None:
-            out.write_text(result.toml, encoding="utf-8")
+            atomic_write_text(out, result.toml)
             stdout.print(f"wrote {out}")
         elif json_file != "-":
             stdout.print(result.toml, markup=False, highlight=False)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from tariffsim.atomic import atomic_write, atomic_write_text
 from tariffsim.cli._common import friendly_errors, print_frame, status, stderr, stdout
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def estimate(
             fit.to_csv(str(csv_file))
             _wrote(csv_file, json_file)
         if latex_file is not None:
-            latex_file.write_text(fit.to_latex(), encoding="utf-8")
+            atomic_write_text(latex_file, fit.to_latex())
             _wrote(latex_file, json_file)
 
 
@@ -238,23 +239,18 @@ def _failure_caption(intervals: GEIntervals) -> str:
 
 
 def _write_csv(run: ExperimentRun, intervals: GEIntervals | None, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
     tables = {"country": run.result.country_table(), "bilateral": run.result.bilateral(),
               "coefficients": run.fit.to_frame()}
     if intervals is not None:
         tables["intervals"] = intervals.to_frame()
         tables["failures"] = intervals.failure_table()
-    paths = []
-    for name, table in tables.items():
-        path = folder / f"{name}.csv"
-        table.to_csv(path, index=False)
-        paths.append(path)
-    return paths
+    return [atomic_write(folder / f"{name}.csv", lambda path, table=table: table.to_csv(path, index=False))
+            for name, table in tables.items()]
 
 
 def _write_text(target: str | None, text: str) -> None:
     if target and target != "-":
-        Path(target).write_text(text + "\n", encoding="utf-8")
+        atomic_write_text(Path(target), text + "\n")
         _wrote(Path(target), target)
 
 

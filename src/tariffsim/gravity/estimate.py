@@ -7,15 +7,18 @@ check on), says which rows were dropped and why, refuses unconverged fits, and r
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
+from tariffsim.atomic import atomic_write
 from tariffsim.errors import ConvergenceError, DataValidationError
 from tariffsim.gravity import panel
 from tariffsim.gravity.design import GravityDesign
@@ -57,9 +60,10 @@ class GravityResult:
         """A plain-text table (rendered with rich) with the sample and dropped-row counts."""
         return coefficient_rich_table(self)
 
-    def to_csv(self, path: str) -> None:
-        """Write the tidy coefficient table to ``path`` (CSV)."""
-        self.to_frame().to_csv(path, index=False)
+    def to_csv(self, path: str | os.PathLike[str]) -> None:
+        """Write the tidy coefficient table to ``path`` (CSV), atomically (``tariffsim.atomic``)."""
+        frame = self.to_frame()
+        atomic_write(Path(path), lambda target: frame.to_csv(target, index=False))
 
     def to_latex(self) -> str:
         """The coefficient table as a LaTeX tabular (estimate, standard error in parentheses)."""

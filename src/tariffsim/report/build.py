@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tariffsim.atomic import atomic_write, atomic_write_text
 from tariffsim.cache import Cache
 from tariffsim.errors import DataValidationError
 from tariffsim.io import read_world
@@ -87,7 +88,7 @@ def build_report(pack_dir: str | Path, out: str | Path, *, data: str | None = No
     lap("figures_and_tables")
     on_step("writing the HTML page")
     html = out / "report.html"
-    html.write_text(render(content), encoding="utf-8")
+    atomic_write_text(html, render(content))
     lap("html")
     return ReportFiles(html=html, files=("report.html", *content.files), seconds=seconds,
                        game_reused=bool(view and view.reused))
@@ -102,7 +103,7 @@ def _content(pack: Pack, world, spec: str, results: tuple[ScenarioResult, ...], 
     written: list[str] = []
 
     def table(frame, name: str, index: bool = False) -> None:
-        frame.to_csv(table_dir / f"{name}.csv", index=index, float_format="%.6g")
+        atomic_write(table_dir / f"{name}.csv", lambda path: frame.to_csv(path, index=index, float_format="%.6g"))
         written.append(f"tables/{name}.csv")
 
     pngs: dict[str, bytes] = {}

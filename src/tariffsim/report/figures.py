@@ -16,6 +16,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from tariffsim.atomic import atomic_write, atomic_write_bytes
 from tariffsim.report.game import GameView, point_names
 from tariffsim.report.run import ScenarioResult
 from tariffsim.report.tables import bilateral_changes, country_changes, sector_changes, sector_label
@@ -36,8 +37,8 @@ def save(figure: Figure, folder: Path, name: str) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     png = buffer.getvalue()
-    (folder / f"{name}.png").write_bytes(png)
-    figure.savefig(folder / f"{name}.svg", format="svg")
+    atomic_write_bytes(folder / f"{name}.png", png)
+    atomic_write(folder / f"{name}.svg", lambda path: figure.savefig(path, format="svg"))
     return png
 
 
