@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
-from tariffsim.errors import UnknownNameError
+from tariffsim.errors import UnknownFieldError, UnknownNameError
 
 
 def suggest(name: str, candidates: Iterable[str], n: int = 3) -> str:
@@ -18,6 +18,14 @@ def suggest(name: str, candidates: Iterable[str], n: int = 3) -> str:
     if not close:
         return ""
     return " Did you mean " + " or ".join(repr(lowered[c]) for c in close) + "?"
+
+
+def refuse_unknown_fields(owner: str, given: Iterable[str], fields: Sequence[str]) -> None:
+    """UnknownFieldError naming the keywords in ``given`` that are not ``fields`` of ``owner`` (e.g. "World")."""
+    unknown = [name for name in given if name not in fields]
+    if unknown:
+        raise UnknownFieldError(f"{owner} has no field(s) {unknown}.{suggest(unknown[0], fields)} "
+                                f"Its fields: {', '.join(fields)}.")
 
 
 def name_index(

@@ -32,3 +32,8 @@ class ConvergenceError(TariffsimError, RuntimeError):
 
 class OptionError(TariffsimError, ValueError):
     """An option or argument value that is not valid (unknown format, version, existing output folder)."""
+
+
+class UnknownFieldError(OptionError, TypeError):
+    """A keyword naming no field of the object (``World.replace(flows=...)``); a TypeError too, as Python
+    raises for an unknown keyword argument."""

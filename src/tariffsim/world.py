@@ -185,9 +185,7 @@ class World:
             "sector_names": self.sector_names, "sector_groups": self.sector_groups,
             "country_aliases": self.country_aliases, "label": self.label,
         }
-        unknown = set(changes) - set(fields)
-        if unknown:
-            raise TypeError(f"World has no field(s) {sorted(unknown)}")
+        _lookup.refuse_unknown_fields("World", changes, list(fields))
         fields.update(changes)
         return World(**fields)  # type: ignore[arg-type]
 

@@ -28,6 +28,7 @@ from functools import cached_property
 
 import numpy as np
 
+from tariffsim._lookup import refuse_unknown_fields
 from tariffsim._validate import MAX_LISTED
 from tariffsim.errors import DataValidationError
 from tariffsim.world import World, frozen_array
@@ -126,9 +127,7 @@ class IOWorld:
         """A new IOWorld with some fields replaced (validated again)."""
         fields = {"world": self.world, "intermediate": self.intermediate, "value_added": self.value_added,
                   "final_demand": self.final_demand, "notes": self.notes}
-        unknown = set(changes) - set(fields)
-        if unknown:
-            raise TypeError(f"IOWorld has no field(s) {sorted(unknown)}")
+        refuse_unknown_fields("IOWorld", changes, list(fields))
         return IOWorld(**{**fields, **changes})
 
     def scaled(self, factor: float) -> IOWorld:

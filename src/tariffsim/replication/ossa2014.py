@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from tariffsim.errors import DataValidationError
 from tariffsim.models import Krugman
 from tariffsim.policy import Policy
 from tariffsim.world import World
@@ -64,7 +65,9 @@ def stacked_to_cubes(world: World, stacked: np.ndarray) -> list[np.ndarray]:
     n, s = world.n_countries, world.n_sectors
     stacked = np.asarray(stacked, dtype=float)
     if stacked.shape != ((n - 1) * s, n):
-        raise ValueError(f"expected {(n - 1) * s} x {n} stacked tariffs, got {stacked.shape}")
+        raise DataValidationError(f"stacked tariffs of shape {stacked.shape}: a world of {n} countries and {s} "
+                                  f"sectors needs (N-1)*S = {(n - 1) * s} rows (industries x partners) and N = {n} "
+                                  "columns (importers); check the file is for this world and has no header row")
     cubes = []
     for j in range(n):
         cube = world.tariffs.copy()
@@ -124,8 +127,9 @@ def target_tariffs(world: World, noncooperative: np.ndarray) -> np.ndarray:
     """
     noncooperative = np.asarray(noncooperative, dtype=float)
     if noncooperative.shape != (world.n_sectors, world.n_countries):
-        raise ValueError(f"expected {world.n_sectors} x {world.n_countries} noncooperative tariffs, "
-                         f"got {noncooperative.shape}")
+        raise DataValidationError(f"noncooperative tariffs of shape {noncooperative.shape}: this world needs "
+                                  f"S x N = {world.n_sectors} x {world.n_countries} (industries in rows, importers "
+                                  "in columns), as in the paper's tariff_noncoop.csv")
     missing = np.all(noncooperative == 0, axis=0)
     return np.where(missing[None, :], world.mean_tariff.T, noncooperative)
 
