@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import tomllib
 
+import numpy as np
 import pytest
 
 from tariffsim.errors import ScenarioError
@@ -89,8 +90,14 @@ def test_solve_refuses_the_draft_until_placeholders_are_filled(seed, tmp_path):
     with pytest.raises(ScenarioError, match=r"(?s)2 open placeholder\(s\).*scale = 'TODO'.*cut = 'TODO'"):
         load_scenario(path)
     path.write_text(fill_todos(draft.toml))
-    policy = load_scenario(path).apply(demo_world())
-    assert policy.tariffs.shape == demo_world().tariffs.shape
+    world = demo_world()
+    policy = load_scenario(path).apply(world)
+    usa, jpn = world.country_index("USA"), world.country_index("JPN")
+    expected = world.tariffs.copy()
+    expected[[usa, jpn], [jpn, usa], :] *= 0.5  # the agreement under negotiation, cut = 0.5 filled in
+    expected[usa, jpn, world.sector_indices("agriculture")] *= 0.5  # then JPN's farm cut, scale = 0.5 filled in
+    np.testing.assert_allclose(policy.tariffs, expected, rtol=1e-15, atol=0)
+    assert np.count_nonzero(policy.tariffs != world.tariffs) == 2 * world.n_sectors  # nothing else changes
 
 
 def test_the_threat_switched_on_also_applies(seed):

@@ -105,5 +105,7 @@ def test_an_equilibrium_above_the_residual_tolerance_stops_the_report():
 
     with pytest.raises(ConvergenceError, match="car_threat.toml.*1.00e-06.*the report stops"):
         verified(SimpleNamespace(max_residual=1e-6), "scenario car_threat.toml")
-    with pytest.raises(ConvergenceError):
-        verified(SimpleNamespace(max_residual=float("nan")), "scenario x")
+    with pytest.raises(ConvergenceError, match=r"^scenario x: the equilibrium's largest residual is nan, above"):
+        verified(SimpleNamespace(max_residual=float("nan")), "scenario x")  # NaN is not "within tolerance"
+    ok = SimpleNamespace(max_residual=RESIDUAL_TOLERANCE)
+    assert verified(ok, "scenario x") is ok
