@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def test_reads_a_file_into_frozen_steps(tmp_path: Path) -> None:
     assert scenario.changes == (TariffChange(1, "US cars", "add_points", 25.0, importers=("USA",),
                                              exporters=("JPN",), sectors=("mvh",), source="assumption"),)
     assert scenario.agreements == (Agreement(1, "FTA", ("USA", "EU"), cut=0.5),)
-    with pytest.raises(AttributeError):
+    with pytest.raises(FrozenInstanceError, match="cannot assign to field 'value'"):
         scenario.changes[0].value = 1  # type: ignore[misc]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
+
 import numpy as np
 import pytest
 
@@ -18,9 +20,9 @@ def arrays(n=3, s=2):
 
 def test_valid_world_is_immutable():
     world = World(**arrays())
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="assignment destination is read-only"):
         world.trade[0, 0, 0] = 1.0
-    with pytest.raises(AttributeError):
+    with pytest.raises(FrozenInstanceError, match="cannot assign to field 'countries'"):
         world.countries = ("X",)
 
 
