@@ -124,8 +124,13 @@ class Table:
         """The usual message for a value that is given but wrong: ``where: key = value: fix``."""
         return self.error(f"{key} = {self.data[key]!r}: {fix}")
 
-    def _missing(self, key: str, fix: str) -> ScenarioError:
-        return self.error(f"{key} is missing: {fix}")
+    def _given(self, key: str, default: Any, fix: str) -> bool:
+        """Whether ``key`` is given; False when absent with a default; the error (with ``fix``) when required."""
+        if key in self.data:
+            return True
+        if default is REQUIRED:
+            raise self.error(f"{key} is missing: {fix}")
+        return False
 
     # ------------------------------------------------------------------------------ structure
     def only(self, valid: Sequence[str], hint: str = "") -> Table:
@@ -187,9 +192,7 @@ class Table:
     # ------------------------------------------------------------------------------ values
     def text(self, key: str, default: Any = REQUIRED, *, allow_empty: bool = False) -> str:
         """Text in quotes, blanks around it removed; blank text only with ``allow_empty``."""
-        if key not in self.data:
-            if default is REQUIRED:
-                raise self._missing(key, f"add {key} = \"...\"")
+        if not self._given(key, default, f"add {key} = \"...\""):
             return default
         value = self.data[key]
         if not isinstance(value, str) or (not allow_empty and not value.strip()):
@@ -199,9 +202,7 @@ class Table:
     def number(self, key: str, default: Any = REQUIRED, *, unit: str = "") -> float:
         """A finite number (not true/false); ``unit`` (e.g. "percent, e.g. 10") is quoted in messages."""
         about = f" ({unit})" if unit else ""
-        if key not in self.data:
-            if default is REQUIRED:
-                raise self._missing(key, f"add {key} = ..., a number{about}")
+        if not self._given(key, default, f"add {key} = ..., a number{about}"):
             return default
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
@@ -211,9 +212,7 @@ class Table:
     def integer(self, key: str, default: Any = REQUIRED, *, minimum: int | None = None) -> int:
         """A whole number (not true/false), at least ``minimum`` when given."""
         at_least = "" if minimum is None else f" of at least {minimum}"
-        if key not in self.data:
-            if default is REQUIRED:
-                raise self._missing(key, f"add {key} = ..., a whole number{at_least}")
+        if not self._given(key, default, f"add {key} = ..., a whole number{at_least}"):
             return default
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, int) or (minimum is not None and value < minimum):
@@ -222,9 +221,7 @@ class Table:
 
     def integers(self, key: str, default: Any = REQUIRED, *, example: str = "2006 or [1986, 1990]") -> tuple[int, ...]:
         """One whole number or a non-empty list of them."""
-        if key not in self.data:
-            if default is REQUIRED:
-                raise self._missing(key, f"add {key} = {example}")
+        if not self._given(key, default, f"add {key} = {example}"):
             return default
         value = self.data[key]
         items = value if isinstance(value, list) else [value]
@@ -234,9 +231,7 @@ class Table:
 
     def names(self, key: str, default: Any = REQUIRED, *, example: str = "[\"USA\", \"CAN\"]") -> tuple[str, ...]:
         """A name or a non-empty list of names (non-blank text), blanks around each removed."""
-        if key not in self.data:
-            if default is REQUIRED:
-                raise self._missing(key, f"give a name or a list of names, e.g. {key} = {example}")
+        if not self._given(key, default, f"give a name or a list of names, e.g. {key} = {example}"):
             return default
         value = self.data[key]
         names = [value] if isinstance(value, str) else value
@@ -248,9 +243,7 @@ class Table:
 
     def flag(self, key: str, default: Any = REQUIRED) -> bool:
         """true or false."""
-        if key not in self.data:
-            if default is REQUIRED:
-                raise self._missing(key, f"add {key} = true or {key} = false")
+        if not self._given(key, default, f"add {key} = true or {key} = false"):
             return default
         if not isinstance(self.data[key], bool):
             raise self.invalid(key, f"write {key} = true or {key} = false")
@@ -259,9 +252,7 @@ class Table:
     def choice(self, key: str, options: Sequence[str], default: Any = REQUIRED, *, fix: str = "") -> str:
         """One of ``options`` (exact spelling), suggesting the closest; ``fix`` replaces the list of options."""
         listed = ", ".join(map(repr, options))
-        if key not in self.data:
-            if default is REQUIRED:
-                raise self._missing(key, fix or f"add {key} = one of {listed}")
+        if not self._given(key, default, fix or f"add {key} = one of {listed}"):
             return default
         value = self.data[key]
         if isinstance(value, str) and value in options:
