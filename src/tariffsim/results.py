@@ -21,7 +21,6 @@ from tariffsim.models.base import UNITS, Variable
 
 SCHEMA_VERSION = 2
 HEADLINE = "headline"
-WELFARE_PARTS = "welfare_parts"
 
 
 def declared(eq: Equilibrium, level: str | None = None, group: str | None = None) -> tuple[Variable, ...]:
@@ -75,13 +74,17 @@ def country_table(eq: Equilibrium, weights: np.ndarray | None = None) -> pd.Data
     return pd.DataFrame({c: data[c] for c in columns}, index=pd.Index(eq.world.countries, name="country"))
 
 
-def group_table(eq: Equilibrium, group: str, *, with_welfare: bool = False) -> pd.DataFrame:
-    """Countries in rows, the declared country variables of ``group`` in columns, headed by their
-    labels (``welfare`` first when ``with_welfare``)."""
-    chosen = [v for v in declared(eq, "country", group)]
-    if with_welfare:
-        chosen = [v for v in declared(eq, "country") if v.name == "welfare"] + [v for v in chosen if v.name != "welfare"]
-    return pd.DataFrame({v.label or v.name: np.asarray(v.compute(eq), dtype=float) for v in chosen},
+def group_table(eq: Equilibrium, group: str) -> pd.DataFrame:
+    """Countries in rows, the declared country variables of ``group`` in columns, headed by their labels."""
+    return pd.DataFrame({v.label or v.name: np.asarray(v.compute(eq), dtype=float) for v in declared(eq, "country", group)},
+                        index=pd.Index(eq.world.countries, name="country"))
+
+
+def welfare_parts_table(eq: Equilibrium) -> pd.DataFrame:
+    """The model's welfare-parts table (``model.welfare_parts_table``: variables and headers in order);
+    empty (no columns) for models without one."""
+    data = country_values(eq)
+    return pd.DataFrame({label: data[name] for name, label in eq.model.welfare_parts_table},
                         index=pd.Index(eq.world.countries, name="country"))
 
 

@@ -30,8 +30,8 @@ def calibrated(model: str, data: str | None, fallback: str | None, purge: bool, 
             calibration = solver.calibrate(solver.balance(io_world) if purge else io_world)
         return solver, calibration.world, calibration
     if not io_links:
-        raise OptionError(f"--no-io-links applies to models with input-output links (caliendo_parro); the "
-                          f"{solver.name} model has none to drop")
+        raise OptionError(f"--no-io-links applies to --model caliendo_parro only; the {solver.name} model has no "
+                          "input-output links to drop")
     world = load_world(data, fallback)
     with status("purging trade imbalances" if purge else "calibrating"):
         if purge:

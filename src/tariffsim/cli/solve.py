@@ -9,7 +9,6 @@ import typer
 from tariffsim.cli._calibrate import NO_IO_LINKS_HELP
 from tariffsim.cli._common import DATA_HELP, friendly_errors, print_frame, status, stdout
 
-DEFAULT_PARTS_CAPTION = "% of expenditure; first-order parts need not add up to the welfare change for large shocks"
 
 
 def solve(
@@ -34,7 +33,7 @@ def solve(
         import json
 
         from tariffsim.cli._calibrate import calibrated, model_label
-        from tariffsim.results import group_table, to_json_dict, write_results
+        from tariffsim.results import group_table, to_json_dict, welfare_parts_table, write_results
         from tariffsim.scenario import load_scenario
 
         plan = load_scenario(scenario)
@@ -53,7 +52,7 @@ def solve(
                     f"{plan.title} — {model_label(solver)} model, {world.label or data}",
                     caption=("% change from the baseline; welfare = real income; exports and imports at world prices. "
                              f"Equilibrium verified: max residual {equilibrium.max_residual:.1e}."))
-        _print_welfare_parts(equilibrium, group_table)
+        _print_welfare_parts(equilibrium, welfare_parts_table(equilibrium))
         for name in country:
             _print_sectors(equilibrium, world.country_index(name))
         written = write_results(equilibrium, json_path=Path(json_file) if json_file else None,
@@ -62,14 +61,11 @@ def solve(
             stdout.print(f"wrote {path}")
 
 
-def _print_welfare_parts(equilibrium, group_table) -> None:
-    """The welfare change beside the parts the model declares (group ``welfare_parts``), if any."""
-    table = group_table(equilibrium, "welfare_parts", with_welfare=True)
-    if table.shape[1] < 2:
-        return
-    model = equilibrium.model
-    print_frame(table, f"Welfare change and its parts: the {model.name} model's decomposition",
-                caption=getattr(model, "welfare_parts_caption", DEFAULT_PARTS_CAPTION))
+def _print_welfare_parts(equilibrium, table) -> None:
+    """The model's welfare-parts table (welfare beside its decomposition), if it declares one."""
+    if table.shape[1]:
+        model = equilibrium.model
+        print_frame(table, model.welfare_parts_title, caption=model.welfare_parts_caption or None)
 
 
 def _print_sectors(equilibrium, i: int) -> None:

@@ -21,7 +21,7 @@ from tariffsim.errors import ConvergenceError, OptionError
 from tariffsim.games import _adjoint
 from tariffsim.games.nash import NashEquilibrium, nash_tariffs
 from tariffsim.games.optimal import SearchOptions, _search
-from tariffsim.games.talks import cooperative_tariffs, rebase, talks_control, variables_from_cube
+from tariffsim.games.talks import POLISH_RESTARTS, cooperative_tariffs, rebase, talks_control, variables_from_cube
 from tariffsim.models import Calibration
 from tariffsim.policy import NetExportsRule, Policy
 
@@ -95,12 +95,18 @@ def bargain(calibration: Calibration, pair: tuple[str, str], *, weights: np.ndar
         omega = np.zeros(world.n_countries)
         omega[a], omega[b] = alpha, 1 - alpha
         run_args = {**args, "country_weights": jnp.asarray(omega)}
-        found, value, gradient, _, _ = _search(x0, lower_bounds, upper_bounds, run_args, options, "the bargaining",
-                                               game.start)
-        if value <= -1e5:
-            raise ConvergenceError(f"bargaining between {pair[0]} and {pair[1]} left the bargaining set "
-                                   f"(alpha {alpha}); the war may already be efficient")
-        kkt = float(np.max(np.abs(np.clip(found + gradient, lower_bounds, upper_bounds) - found)))
+        found = x0
+        for _ in range(1 + POLISH_RESTARTS):
+            # A fresh search from where the last stopped, without its stale curvature pairs, when L-BFGS-B
+            # stopped (a failed line search on the flat Nash product) before the gradient vanished.
+            found, value, gradient, _, _ = _search(found, lower_bounds, upper_bounds, run_args, options,
+                                                   "the bargaining", game.start)
+            if value <= -1e5:
+                raise ConvergenceError(f"bargaining between {pair[0]} and {pair[1]} left the bargaining set "
+                                       f"(alpha {alpha}); the war may already be efficient")
+            kkt = float(np.max(np.abs(np.clip(found + gradient, lower_bounds, upper_bounds) - found)))
+            if kkt <= options.kkt_tolerance:
+                break
         g_hat = np.asarray(_adjoint.weighted_log_welfare(jnp.asarray(found), game.start, **run_args)[2])
         cube = np.asarray(_adjoint.tariff_cube(jnp.asarray(found), game.fixed, control))
         return Deal(alpha, cube, g_hat, kkt)

@@ -31,6 +31,8 @@ class MultiSectorModel(TradeModel):
     """
 
     instruments: ClassVar[frozenset[str]] = frozenset({"tariffs", "trade_cost_hat", "net_exports"})
+    welfare_parts_title: ClassVar[str] = ("Welfare change and its first-order parts (% of expenditure; parts need not "
+                                          "add up for large shocks)")
 
     def sector_profit_share(self, sigma: np.ndarray) -> np.ndarray:
         """(S,) share of sales that is operating profit."""

@@ -82,8 +82,8 @@ BILATERAL_VARIABLES = (
 
 def decomposition_variables(parts: tuple[tuple[str, str, str], ...], unit: str) -> tuple[Variable, ...]:
     """Country variables read from ``equilibrium.decomposition_pct[name]``: (name, label, description)."""
-    return tuple(country(name, unit, description, lambda e, name=name: e.decomposition_pct[name], label,
-                         "welfare_parts") for name, label, description in parts)
+    return tuple(country(name, unit, description, lambda e, name=name: e.decomposition_pct[name], label)
+                 for name, label, description in parts)
 
 
 def trade_variables(*, own: tuple[Variable, ...] = (), decomposition: tuple[Variable, ...] = ()) -> tuple[Variable, ...]:

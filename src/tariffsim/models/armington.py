@@ -26,5 +26,8 @@ class Armington(MultiSectorModel):
     variables: ClassVar[tuple[Variable, ...]] = trade_variables(
         decomposition=decomposition_variables(NO_PROFITS, "pct_of_expenditure"))
 
+    welfare_parts_table: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("welfare", "welfare"), ("terms_of_trade", "terms of trade"), ("trade_volume", "trade volume"))
+
     def sector_profit_share(self, sigma: np.ndarray) -> np.ndarray:
         return np.zeros_like(np.asarray(sigma, dtype=float))

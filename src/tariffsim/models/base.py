@@ -182,6 +182,11 @@ class TradeModel:
     name: ClassVar[str] = ""
     instruments: ClassVar[frozenset[str]] = frozenset({"tariffs", "net_exports"})
     variables: ClassVar[tuple[Variable, ...]] = ()
+    # The welfare-parts table printed after the headline: (variable name, column header) in order, its
+    # title and caption; empty for models without a decomposition.
+    welfare_parts_table: ClassVar[tuple[tuple[str, str], ...]] = ()
+    welfare_parts_title: ClassVar[str] = ""
+    welfare_parts_caption: ClassVar[str] = ""
     solver: SolverConfig = field(default_factory=SolverConfig)
 
     def calibrate(self, world: World) -> Calibration:

@@ -92,14 +92,14 @@ def _parts(name):
 
 CP_WELFARE_PARTS = (
     country("terms_of_trade", "pct_of_income", "terms-of-trade effect (CP eq. 22-23, discrete changes)",
-            _parts("terms_of_trade"), "ToT", "welfare_parts"),
+            _parts("terms_of_trade"), "ToT"),
     country("trade_volume", "pct_of_income", "volume-of-trade effect (CP eq. 22-23, discrete changes)",
-            _parts("trade_volume"), "VoT", "welfare_parts"),
+            _parts("trade_volume"), "VoT"),
     country("paper_welfare", "pct_of_income", "terms of trade + volume of trade: the paper's welfare measure",
             lambda e: e.decomposition_pct["terms_of_trade"] + e.decomposition_pct["trade_volume"],
-            "sum (paper's measure)", "welfare_parts"),
+            "sum (paper's measure)"),
     country("real_wage", "pct", "wage deflated by the consumer price index, % change",
-            lambda e: 100 * (e.real_wage_hat - 1), "real wage", "welfare_parts"),
+            lambda e: 100 * (e.real_wage_hat - 1), "real wage"),
 )
 
 
@@ -115,9 +115,14 @@ class CaliendoParro(TradeModel):
     name: ClassVar[str] = "caliendo_parro"
     instruments: ClassVar[frozenset[str]] = frozenset({"tariffs", "trade_cost_hat", "net_exports"})
     variables: ClassVar[tuple[Variable, ...]] = trade_variables(decomposition=CP_WELFARE_PARTS)
+    welfare_parts_table: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("terms_of_trade", "ToT"), ("trade_volume", "VoT"), ("paper_welfare", "sum (paper's measure)"),
+        ("welfare", "exact"), ("real_wage", "real wage"))
+    welfare_parts_title: ClassVar[str] = (
+        "Welfare (% change): Caliendo-Parro terms-of-trade (ToT) and volume-of-trade (VoT) parts")
     welfare_parts_caption: ClassVar[str] = (
         "ToT + VoT is the paper's welfare measure (its differential formula, eq. 23, with discrete changes); "
-        "welfare = exact real income change. They agree for small shocks, not for large ones. "
+        "exact = real income change. They agree for small shocks, not for large ones. "
         "real wage = wage / consumer price index.")
     needs_input_output: ClassVar[bool] = True  # calibrates on an IOWorld (read_io_world), its own purge: balance
     io_links: bool = True

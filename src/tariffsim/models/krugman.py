@@ -28,5 +28,9 @@ class Krugman(MultiSectorModel):
     variables: ClassVar[tuple[Variable, ...]] = trade_variables(
         own=(PROFITS,), decomposition=decomposition_variables(DECOMPOSITION_PARTS, "pct_of_expenditure"))
 
+    welfare_parts_table: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("welfare", "welfare"), ("terms_of_trade", "terms of trade"), ("profit_shifting", "profit shifting"),
+        ("trade_volume", "trade volume"))
+
     def sector_profit_share(self, sigma: np.ndarray) -> np.ndarray:
         return 1.0 / np.asarray(sigma, dtype=float)
