@@ -13,23 +13,10 @@ from tariffsim.models import Armington, CaliendoParro
 from tariffsim.models import _cp_equations as eq
 from tariffsim.models.caliendo_parro import baseline_arrays, decomposition_parts
 from tariffsim.policy import Policy
-from tariffsim.synthetic import random_world
+from tariffsim.synthetic import random_io_world, random_world
 from tariffsim.world_io import IOWorld
 
 MODEL = CaliendoParro()
-
-
-def random_io_world(n: int, s: int, seed: int) -> IOWorld:
-    """An IO world of random flows, input shares below 0.6 and final demand adding up to income."""
-    rng = np.random.default_rng(seed)
-    world = random_world(n, s, seed=seed)
-    sales = world.trade.sum(axis=1)
-    input_share = rng.dirichlet(np.ones(s), size=(n, s)) * rng.uniform(0.2, 0.6, (n, s, 1))  # [j, k, n]
-    intermediate = np.swapaxes(input_share, 1, 2) * sales[:, None, :]  # [j, n, k]
-    value_added = sales - intermediate.sum(axis=1)
-    income = value_added.sum(axis=1) + world.tariff_revenue - world.net_exports
-    final = rng.dirichlet(np.ones(s), size=n) * income[:, None]
-    return IOWorld(world, intermediate, value_added, final)
 
 
 def shocked(world, seed: int, size: float = 0.2) -> np.ndarray:

@@ -69,3 +69,19 @@ def demo_world() -> World:
         country_aliases={"US": "USA", "United States of America": "USA", "EU28": "EU"},
         label=DEMO_LABEL,
     )
+
+
+def random_io_world(n: int, s: int, seed: int):
+    """An IOWorld (``tariffsim.world_io``) of random flows (``random_world``), input shares below 0.6
+    and final demand adding up to income: a small input-output world for tests and examples."""
+    from tariffsim.world_io import IOWorld
+
+    rng = np.random.default_rng(seed)
+    world = random_world(n, s, seed=seed)
+    sales = world.trade.sum(axis=1)
+    input_share = rng.dirichlet(np.ones(s), size=(n, s)) * rng.uniform(0.2, 0.6, (n, s, 1))  # [j, k, n]
+    intermediate = np.swapaxes(input_share, 1, 2) * sales[:, None, :]  # [j, n, k]
+    value_added = sales - intermediate.sum(axis=1)
+    income = value_added.sum(axis=1) + world.tariff_revenue - world.net_exports
+    final = rng.dirichlet(np.ones(s), size=n) * income[:, None]
+    return IOWorld(world, intermediate, value_added, final)

@@ -1,14 +1,7 @@
 """What the game commands (optimal, nash, talks) share: options, the calibrated world, the cache,
-progress bars on stderr, the Nash run both nash and talks need, and the tables and JSON of results.
-
-JSON documents (``--json FILE``) have ``schema`` ``tariffsim.games.<command>`` and ``schema_version``;
-``units`` explains every unit; ``countries`` has one row per country (``government_welfare_pct`` and
-``welfare_pct``: percent change from the baseline; ``median_tariff_pct``: median of the importer's
-tariffs over partners and sectors, percent; for ``optimal`` with several countries, one row per choosing
-country at its own optimum, with the median of its chosen tariffs); ``tariffs`` lists the outcome's
-tariffs of the countries that chose them (``exporter``, ``importer``, ``sector``, ``tariff`` as a
-fraction: 0.25 = 25%);
-``solver`` holds convergence facts (residuals are in log government welfare or tariff fractions, as named).
+progress bars on stderr and the Nash run both nash and talks need. Tables and JSON documents of game
+results come from the library (``tariffsim.games.tables``, the results' ``to_frame``); for ``optimal``
+with several countries the document has one row per choosing country at its own optimum.
 """
 
 from __future__ import annotations
@@ -33,7 +26,6 @@ if TYPE_CHECKING:
     from tariffsim.models import Calibration
     from tariffsim.world import World
 
-SCHEMA_VERSION = 1
 # The code that computes game results: cached results are reused only while it is unchanged.
 GAME_SOURCES = ("games", "models", "solve.py", "equilibrium.py", "policy.py", "welfare.py", "world.py", "purge.py",
                 "_jax.py")
@@ -192,55 +184,14 @@ def cached_results(game: Game, keys: dict[str, str], kind: type, what: str, comp
 
 
 # ------------------------------------------------------------------------------------------- output
-def median_tariff_pct(cube: np.ndarray) -> np.ndarray:
-    """(N,) median of each importer's tariffs over partners and sectors, percent."""
-    n = cube.shape[0]
-    return np.array([100 * np.median(np.delete(cube[:, j, :], j, axis=0)) for j in range(n)])
-
-
-def country_frame(equilibrium, weights: np.ndarray, cube: np.ndarray, choosers: Sequence[str] = ()) -> pd.DataFrame:
-    """Countries in rows: government welfare and welfare changes (%), median tariff (%), chose tariffs."""
-    import pandas as pd
-
-    world = equilibrium.world
-    frame = pd.DataFrame({"gov. welfare %": 100 * (equilibrium.government_welfare_hat(weights) - 1),
-                          "welfare %": 100 * (equilibrium.welfare_hat - 1),
-                          "median tariff %": median_tariff_pct(cube)},
-                         index=pd.Index(world.countries, name="country"))
-    if choosers:
-        frame["chose tariffs"] = ["yes" if c in choosers else "" for c in world.countries]
-    return frame
-
-
-def tariff_rows(world: World, cube: np.ndarray, importers: Sequence[str]) -> list[dict]:
-    """The tariffs ``importers`` set in ``cube``: one JSON row per exporter, importer and sector."""
-    rows = []
-    for j in (world.country_index(c) for c in importers):
-        rows += [{"exporter": world.countries[i], "importer": world.countries[j], "sector": world.sectors[s],
-                  "tariff": float(cube[i, j, s])}
-                 for i in range(world.n_countries) if i != j for s in range(world.n_sectors)]
-    return rows
-
-
-def document(command: str, game: Game, options: dict, countries: pd.DataFrame, tariffs: list[dict],
+def document(command: str, game: Game, options: dict, countries: pd.DataFrame, tariffs: pd.DataFrame,
              solver: dict, **more: Any) -> dict:
-    """The JSON document of a game's result (see the module docstring)."""
-    world = game.world
-    columns = {"gov. welfare %": "government_welfare_pct", "welfare %": "welfare_pct",
-               "median tariff %": "median_tariff_pct"}
-    rows = countries[list(columns)].rename(columns=columns).reset_index()
-    return {
-        "schema": f"tariffsim.games.{command}", "schema_version": SCHEMA_VERSION, "model": game.calibration.model.name,
-        "world": {"label": world.label, "countries": list(world.countries), "sectors": list(world.sectors)},
-        "options": {**options, "weights": game.weights_label, "net_exports": game.net_exports},
-        "units": {"government_welfare_pct": "percent change of government welfare G (MODEL_OSSA2014.md §3.6)",
-                  "welfare_pct": "percent change of real income", "median_tariff_pct": "percent",
-                  "tariff": "ad-valorem tariff as a fraction (0.25 = 25%)",
-                  "kkt_residual": "largest projected gradient of log G over the tariff bounds",
-                  "gain": "log government welfare (1e-6 = 0.0001%)", "seconds": "wall time"},
-        "countries": json.loads(rows.to_json(orient="records")),
-        "solver": solver, **more, "tariffs": tariffs,
-    }
+    """The JSON document of a game's result (``tariffsim.games.tables.document``) with the game's options."""
+    from tariffsim.games.tables import document as game_document
+
+    return game_document(command, game.calibration.model.name, game.world,
+                         {**options, "weights": game.weights_label, "net_exports": game.net_exports},
+                         countries, tariffs, solver, **more)
 
 
 def report(frame: pd.DataFrame, title: str, caption: str, json_file: str | None, doc: dict) -> None:

@@ -38,11 +38,9 @@ def nash(
         game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache)
         war = g.run_nash(game, g.country_list(game.world, countries), mfn=mfn, method=method,
                          scheduler=scheduler, workers=workers, max_rounds=max_rounds)
-        frame = g.country_frame(war.equilibrium, game.weights, war.tariffs, war.players)
+        frame = war.to_frame()
         last = war.rounds[-1]
-        facts = {"rounds": len(war.rounds), "max_tariff_change": last.max_change, "max_gain": war.max_gain,
-                 "kkt_residual": war.kkt_residual, "solves": war.solves, "seconds": war.seconds,
-                 "equilibrium_residual": war.equilibrium.max_residual}
+        facts = war.facts()
         g.report(frame, f"Nash {'MFN ' if war.mfn else ''}tariff war among {', '.join(war.players)} — "
                         f"{game.world.label or data}",
                  (f"% change from the baseline; converged in {len(war.rounds)} {method} rounds: largest tariff "
@@ -52,7 +50,6 @@ def nash(
 
 
 def _document(game, war, frame, facts, mfn: bool, method: str) -> dict:
-    rounds = [{"round": r.number, "max_tariff_change": r.max_change, "mean_signed_change": r.mean_signed_change,
-               "max_gain": r.max_gain, "seconds": r.seconds} for r in war.rounds]
+    rounds = war.rounds_frame().to_dict("records")
     return g.document("nash", game, {"players": list(war.players), "mfn": mfn, "method": method}, frame,
-                      g.tariff_rows(game.world, war.tariffs, war.players), facts, rounds=rounds)
+                      war.tariff_frame(), facts, rounds=rounds)

@@ -64,11 +64,9 @@ def optimal(
                        "start spread": float(max(result.start_values) - min(result.start_values)),
                        "solves": float(result.solves), "seconds": result.seconds}
         frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("country")
-        solver = {c: {"kkt_residual": r.kkt_residual, "gain_pct": r.gain_pct, "iterations": r.iterations,
-                      "solves": r.solves, "seconds": r.seconds, "start_values": list(r.start_values),
-                      "equilibrium_residual": r.equilibrium.max_residual} for c, r in results.items()}
+        solver = {c: r.facts() for c, r in results.items()}
         options = {"choosers": choosers, **{k: v for k, v in options.items() if k != "net_exports"}}
-        tariffs = [row for c, r in results.items() for row in g.tariff_rows(world, r.tariffs, [c])]
+        tariffs = pd.concat([r.tariff_frame() for r in results.values()], ignore_index=True)
         title = f"Optimal {'MFN ' if mfn else ''}tariffs — {world.label or data}"
         caption = ("gov. welfare % = own government welfare; medians over the chosen tariffs; start spread = best "
                    "minus worst log G over the starts.")
@@ -77,7 +75,7 @@ def optimal(
                      g.document("optimal", game, options, frame, tariffs, solver))
             return
         only = results[choosers[0]]
-        effects = g.country_frame(only.equilibrium, game.weights, only.tariffs, choosers)
+        effects = only.to_frame()
         if json_file != "-":
             print_frame(frame, title, digits=3, caption=caption)
         g.report(effects, f"Effects of {choosers[0]}'s optimal tariffs on every country", "% change from the baseline.",

@@ -44,6 +44,7 @@ def talks(
 
         from tariffsim.errors import OptionError
         from tariffsim.games import UNRESTRICTED_LOWER, TradeTalks, cooperative_tariffs, rebase
+        from tariffsim.games.tables import median_tariff_pct
 
         if baseline not in BASELINES:
             raise OptionError(f"--baseline {baseline!r}: use {', '.join(BASELINES)}")
@@ -68,11 +69,9 @@ def talks(
 
         deal = g.cached_results(game, {"the talks": key}, TradeTalks, "cooperative tariffs", negotiate,
                                 scheduler="serial", workers=1)["the talks"]
-        frame = g.country_frame(deal.equilibrium, game.weights, deal.tariffs, deal.participants)
-        frame.insert(3, "baseline median tariff %", g.median_tariff_pct(game.world.tariffs))
-        facts = {"common_gain_pct": deal.common_gain_pct, "equal_gain_residual": deal.equal_gain_residual,
-                 "kkt_residual": deal.kkt_residual, "solves": deal.solves, "seconds": deal.seconds,
-                 "equilibrium_residual": deal.equilibrium.max_residual}
+        frame = deal.to_frame()
+        frame.insert(3, "baseline median tariff %", median_tariff_pct(game.world.tariffs))
+        facts = deal.facts()
         doc_options = {"participants": list(deal.participants), "mfn": mfn, "baseline": baseline,
                        "unrestricted": unrestricted, "lower_bound": lower}
         g.report(frame, f"Trade talks among {', '.join(deal.participants)} from the {baseline} baseline"
@@ -80,5 +79,4 @@ def talks(
                  (f"% change from the {baseline} baseline; common gain {deal.common_gain_pct:.3f}%, equal to "
                   f"{deal.equal_gain_residual:.1e} in log G; KKT residual {deal.kkt_residual:.1e}; {deal.solves} "
                   f"equilibrium solves, {deal.seconds:.1f} s."),
-                 json_file, g.document("talks", game, doc_options, frame, g.tariff_rows(game.world, deal.tariffs,
-                                                                                         deal.participants), facts))
+                 json_file, g.document("talks", game, doc_options, frame, deal.tariff_frame(), facts))

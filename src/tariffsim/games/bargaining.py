@@ -55,6 +55,19 @@ class Bargaining:
     frontier: tuple[Deal, ...]
     seconds: float
 
+    def to_frame(self):
+        """One row per point: the threat (war), the Nash bargaining solution and the frontier deals, with
+        the pair's government-welfare changes (%) and bargaining weight alpha of the first country."""
+        import pandas as pd
+
+        world = self.equilibrium.world
+        a, b = (world.country_index(c) for c in self.pair)
+        points = [("threat", np.nan, self.threat.government_welfare_hat), ("solution", 0.5,
+                  self.solution.government_welfare_hat)]
+        points += [("frontier", d.alpha, d.government_welfare_hat) for d in self.frontier]
+        return pd.DataFrame([{"point": name, "alpha": alpha, f"{self.pair[0]} gov. welfare %": 100 * (g[a] - 1),
+                              f"{self.pair[1]} gov. welfare %": 100 * (g[b] - 1)} for name, alpha, g in points])
+
 
 def bargain(calibration: Calibration, pair: tuple[str, str], *, weights: np.ndarray | None = None,
             mfn: bool = False, upper: float = 10.0, frontier_points: int = 7,

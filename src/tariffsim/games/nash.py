@@ -61,6 +61,32 @@ class NashEquilibrium:
     solves: int
     seconds: float
 
+    def to_frame(self):
+        """Countries in rows: government welfare and welfare changes (%), median tariff (%), who played."""
+        from tariffsim.games.tables import country_frame
+
+        return country_frame(self.equilibrium, self.government_welfare_hat, self.tariffs, self.players)
+
+    def tariff_frame(self):
+        """The players' Nash tariffs: exporter, importer, sector, tariff (fraction)."""
+        from tariffsim.games.tables import tariff_frame
+
+        return tariff_frame(self.equilibrium.world, self.tariffs, self.players)
+
+    def facts(self) -> dict:
+        """Convergence facts: rounds, last tariff change, remaining gain, KKT residual, solves, seconds."""
+        return {"rounds": len(self.rounds), "max_tariff_change": self.rounds[-1].max_change,
+                "max_gain": self.max_gain, "kkt_residual": self.kkt_residual, "solves": self.solves,
+                "seconds": self.seconds, "equilibrium_residual": self.equilibrium.max_residual}
+
+    def rounds_frame(self):
+        """One row per round: largest and mean signed tariff change, largest remaining gain, seconds."""
+        import pandas as pd
+
+        return pd.DataFrame([{"round": r.number, "max_tariff_change": r.max_change,
+                              "mean_signed_change": r.mean_signed_change, "max_gain": r.max_gain,
+                              "seconds": r.seconds} for r in self.rounds])
+
 
 def best_responses(calibration: Calibration, cube: np.ndarray, players: Sequence[str], *, mfn: bool,
                    weights, lower, upper, net_exports, options, method: Method, among_players: bool = False,

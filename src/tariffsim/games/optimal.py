@@ -78,6 +78,24 @@ class OptimalTariffs:
     lower: float
     upper: float
 
+    def to_frame(self):
+        """Countries in rows: government welfare and welfare changes (%), median tariff (%), who chose."""
+        from tariffsim.games.tables import country_frame
+
+        return country_frame(self.equilibrium, self.government_welfare_hat, self.tariffs, (self.country,))
+
+    def tariff_frame(self):
+        """The chosen country's tariffs at the optimum: exporter, importer, sector, tariff (fraction)."""
+        from tariffsim.games.tables import tariff_frame
+
+        return tariff_frame(self.equilibrium.world, self.tariffs, [self.country])
+
+    def facts(self) -> dict:
+        """Convergence facts: KKT residual, gain, iterations, solves, seconds, start values, residual."""
+        return {"kkt_residual": self.kkt_residual, "gain_pct": self.gain_pct, "iterations": self.iterations,
+                "solves": self.solves, "seconds": self.seconds, "start_values": list(self.start_values),
+                "equilibrium_residual": self.equilibrium.max_residual}
+
     @property
     def gain_pct(self) -> float:
         """The country's own government-welfare gain, percent."""

@@ -80,6 +80,24 @@ class TradeTalks:
     solves: int
     seconds: float
 
+    def to_frame(self):
+        """Countries in rows: government welfare and welfare changes (%), median tariff (%), who took part."""
+        from tariffsim.games.tables import country_frame
+
+        return country_frame(self.equilibrium, self.government_welfare_hat, self.tariffs, self.participants)
+
+    def tariff_frame(self):
+        """The participants' cooperative tariffs: exporter, importer, sector, tariff (fraction)."""
+        from tariffsim.games.tables import tariff_frame
+
+        return tariff_frame(self.equilibrium.world, self.tariffs, self.participants)
+
+    def facts(self) -> dict:
+        """Convergence facts: common gain, equal-gain and KKT residuals, solves, seconds, residual."""
+        return {"common_gain_pct": self.common_gain_pct, "equal_gain_residual": self.equal_gain_residual,
+                "kkt_residual": self.kkt_residual, "solves": self.solves, "seconds": self.seconds,
+                "equilibrium_residual": self.equilibrium.max_residual}
+
 
 def talks_control(world: World, participants: Sequence[int], mfn: bool) -> _adjoint.Control:
     """Cells chosen jointly: the participants' import tariffs.

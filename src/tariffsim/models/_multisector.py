@@ -49,7 +49,7 @@ class MultiSectorModel(TradeModel):
         world = calibration.world
         labels = tuple(world.countries)
         return Equations(
-            kernel=KERNEL, params=calibration.params, policy=policy.arrays(world),
+            kernel=self.kernel(), params=calibration.params, policy=policy.arrays(world),
             start=np.zeros(2 * world.n_countries),
             unknowns=tuple(f"log w_hat {c}" for c in labels) + tuple(f"log E_hat {c}" for c in labels),
             equations=(tuple(f"labour market of {c}" for c in labels) + tuple(f"budget of {c}" for c in labels)

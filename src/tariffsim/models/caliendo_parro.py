@@ -169,7 +169,7 @@ class CaliendoParro(TradeModel):
         countries = world.countries
         cells = [f"{c}/{s}" for c in countries for s in world.sectors]
         return Equations(
-            kernel=KERNEL, params=calibration.params, policy=policy.arrays(world),
+            kernel=self.kernel(), params=calibration.params, policy=policy.arrays(world),
             start=np.zeros(world.n_countries), unknowns=tuple(f"log w_hat {c}" for c in countries),
             equations=(tuple(f"labour market of {c}" for c in countries) + ("numeraire",)
                        + tuple(f"price index of {cell}" for cell in cells)
