@@ -19,6 +19,7 @@ from tariffsim.datasets import dataset_path
 from tariffsim.io.cp2015 import read_cp2015, read_cp2015_tariffs
 from tariffsim.models import CaliendoParro
 from tariffsim.policy import Policy
+from tariffsim.results import welfare_parts_table
 from tariffsim.scenario import load_scenario
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cp2015"
@@ -45,7 +46,7 @@ def main() -> None:
             "solve_s_median": statistics.median(times), "solve_s_all": times,
             "solve_cpu_s_median": statistics.median(cpu), "newton_steps": result.steps,
             "max_residual": result.max_residual,
-            "welfare_pct": result.welfare_frame().loc[["Canada", "Mexico", "USA"]].to_dict("index"),
+            "welfare_pct": welfare_parts_table(result).loc[["Canada", "Mexico", "USA"]].to_dict("index"),
         }
     autos = load_scenario(EXAMPLES / "us_autos_japan.toml")
     report["us_autos_japan_welfare_pct"] = {}
