@@ -26,7 +26,7 @@ HEADLINE = "headline"
 def declared(eq: Equilibrium, level: str | None = None, group: str | None = None) -> tuple[Variable, ...]:
     """The model's variables, optionally of one level and one group, in declaration order."""
     return tuple(v for v in eq.model.variables
-                 if (level is None or v.level == level) and (group is None or v.group == group))
+                 if (level is None or v.level == level) and (group is None or v.group == group) and v.available(eq))
 
 
 def values(eq: Equilibrium, level: str, weights: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -84,6 +84,8 @@ def welfare_parts_table(eq: Equilibrium) -> pd.DataFrame:
     """The model's welfare-parts table (``model.welfare_parts_table``: variables and headers in order);
     empty (no columns) for models without one."""
     data = country_values(eq)
+    if not all(name in data for name, _ in eq.model.welfare_parts_table):
+        return pd.DataFrame(index=pd.Index(eq.world.countries, name="country"))
     return pd.DataFrame({label: data[name] for name, label in eq.model.welfare_parts_table},
                         index=pd.Index(eq.world.countries, name="country"))
 
@@ -104,7 +106,7 @@ def to_json_dict(eq: Equilibrium, scenario: dict | None = None) -> dict:
     """
     frame = equilibrium_frame(eq)
     glossary: dict[str, dict[str, str]] = {}
-    for v in eq.model.variables:
+    for v in declared(eq):
         glossary.setdefault(v.level, {})[v.name] = v.description
     return {
         "schema": "tariffsim.equilibrium",
@@ -116,7 +118,7 @@ def to_json_dict(eq: Equilibrium, scenario: dict | None = None) -> dict:
         "scenario": scenario or {"name": eq.policy.name},
         "solver": {"method": eq.method, "steps": eq.steps, "max_residual": eq.max_residual,
                    "tol": eq.model.solver.tol},
-        "units": {u: UNITS[u] for u in sorted({v.unit for v in eq.model.variables})},
+        "units": {u: UNITS[u] for u in sorted({v.unit for v in declared(eq)})},
         "variables": glossary,
         "results": json.loads(frame.to_json(orient="records")),
     }

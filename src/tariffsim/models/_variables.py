@@ -80,10 +80,18 @@ BILATERAL_VARIABLES = (
 )
 
 
+def tariffs_only(equilibrium) -> bool:
+    """True unless the policy moves trade costs: the first-order decompositions are derived for tariff
+    changes and have no term for iceberg costs, so they are left out rather than misread."""
+    cost = equilibrium.policy.trade_cost_hat
+    return cost is None or bool(np.all(cost == 1))
+
+
 def decomposition_variables(parts: tuple[tuple[str, str, str], ...], unit: str) -> tuple[Variable, ...]:
-    """Country variables read from ``equilibrium.decomposition_pct[name]``: (name, label, description)."""
-    return tuple(country(name, unit, description, lambda e, name=name: e.decomposition_pct[name], label)
-                 for name, label, description in parts)
+    """Country variables read from ``equilibrium.decomposition_pct[name]``: (name, label, description);
+    available for tariff policies only (``tariffs_only``)."""
+    return tuple(Variable(name, "country", unit, description, lambda e, name=name: e.decomposition_pct[name], label,
+                          available=tariffs_only) for name, label, description in parts)
 
 
 def trade_variables(*, own: tuple[Variable, ...] = (), decomposition: tuple[Variable, ...] = ()) -> tuple[Variable, ...]:

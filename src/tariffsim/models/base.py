@@ -57,8 +57,10 @@ class Variable:
         compute: ``compute(equilibrium) -> array`` of the level's shape. NaN where the value is
             undefined (e.g. a percent change of a zero baseline).
         label: short column header for printed tables.
-        group: ``headline`` (the first table), ``welfare_parts`` (the welfare-decomposition table) or
-            ``""`` (long table and files only).
+        group: ``headline`` (the first table) or ``""`` (other tables, the long table and files).
+        available: ``available(equilibrium) -> bool``; False leaves the variable out of every table
+            and file for that equilibrium (e.g. a tariff-change decomposition when trade costs move),
+            rather than reporting a wrong number or NaN.
     """
 
     name: str
@@ -68,6 +70,7 @@ class Variable:
     compute: Callable[[Equilibrium], np.ndarray]
     label: str = ""
     group: str = ""
+    available: Callable[[Equilibrium], bool] = lambda equilibrium: True
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from tariffsim.errors import DataValidationError, OptionError
 from tariffsim.models import _cp_equations as eq
-from tariffsim.models._variables import country, trade_variables
+from tariffsim.models._variables import tariffs_only, trade_variables
 from tariffsim.models.base import Calibration, Equations, Kernel, TradeModel, Variable
 from tariffsim.policy import Policy
 from tariffsim.solve import solve
@@ -90,16 +90,18 @@ def _parts(name):
     return lambda e: e.decomposition_pct[name]
 
 
+def _part(name, description, compute, label) -> Variable:
+    return Variable(name, "country", "pct_of_income", description, compute, label, available=tariffs_only)
+
+
 CP_WELFARE_PARTS = (
-    country("terms_of_trade", "pct_of_income", "terms-of-trade effect (CP eq. 22-23, discrete changes)",
-            _parts("terms_of_trade"), "ToT"),
-    country("trade_volume", "pct_of_income", "volume-of-trade effect (CP eq. 22-23, discrete changes)",
-            _parts("trade_volume"), "VoT"),
-    country("paper_welfare", "pct_of_income", "terms of trade + volume of trade: the paper's welfare measure",
-            lambda e: e.decomposition_pct["terms_of_trade"] + e.decomposition_pct["trade_volume"],
-            "sum (paper's measure)"),
-    country("real_wage", "pct", "wage deflated by the consumer price index, % change",
-            lambda e: 100 * (e.real_wage_hat - 1), "real wage"),
+    _part("terms_of_trade", "terms-of-trade effect (CP eq. 22-23, discrete changes)", _parts("terms_of_trade"), "ToT"),
+    _part("trade_volume", "volume-of-trade effect (CP eq. 22-23, discrete changes)", _parts("trade_volume"), "VoT"),
+    _part("paper_welfare", "terms of trade + volume of trade: the paper's welfare measure",
+          lambda e: e.decomposition_pct["terms_of_trade"] + e.decomposition_pct["trade_volume"],
+          "sum (paper's measure)"),
+    Variable("real_wage", "country", "pct", "wage deflated by the consumer price index, % change",
+             lambda e: 100 * (e.real_wage_hat - 1), "real wage"),
 )
 
 

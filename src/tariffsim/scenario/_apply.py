@@ -6,6 +6,9 @@ Checks, each a ScenarioError naming the step(s) and an example cell:
 - no resulting tariff is at or below -100%;
 - no two steps *set* one tariff (``set_percent`` or an agreement) to different levels;
 - no ``add_points`` / ``scale`` change is wiped out on every cell it touches by later levels.
+
+``trade_cost_points`` changes move a second cube, the iceberg trade-cost changes d_hat (ones at the
+start), with the same selection rules.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ class StepEffect:
     """What one step did: the cells it touched and the tariffs on them just before and after it.
 
     ``mean_before`` / ``mean_after`` are weighted by baseline trade on the cells (fractions; NaN
-    when those cells carry no trade).
+    when those cells carry no trade): tariffs, or for trade-cost steps d_hat - 1.
     """
 
     step: Step
@@ -35,16 +38,23 @@ class StepEffect:
     mean_after: float
 
 
-def apply_steps(world: World, steps: Sequence[Step], origin: str) -> tuple[np.ndarray, list[StepEffect]]:
-    """Run ``steps`` in order on ``world.tariffs``: the new (N, N, S) cube and each step's effect."""
+def apply_steps(world: World, steps: Sequence[Step], origin: str) -> tuple[np.ndarray, np.ndarray, list[StepEffect]]:
+    """Run ``steps`` in order on ``world.tariffs``: the new (N, N, S) tariff cube, the (N, N, S)
+    trade-cost changes d_hat (ones unless a step moves them) and each step's effect."""
     baseline = world.tariffs
     cube = baseline.copy()
+    costs = np.ones(baseline.shape)
     level = np.full(baseline.shape, np.nan)  # the level a set_percent / agreement fixed
     setter = np.full(baseline.shape, -1)  # index of the last step that fixed it
     effects: list[StepEffect] = []
     for k, step in enumerate(steps):
         where = f"{origin}, {step.label}"
         cells = step.cells(world, where)
+        if step.instrument == "trade_cost_hat":
+            new_costs = np.where(cells, step.after(costs, costs), costs)
+            effects.append(_effect(world, step, cells, costs - 1, new_costs - 1))
+            costs = new_costs
+            continue
         new = np.where(cells, step.after(cube, baseline), cube)
         _check_floor(world, where, cells, new)
         if step.sets_level:
@@ -54,7 +64,7 @@ def apply_steps(world: World, steps: Sequence[Step], origin: str) -> tuple[np.nd
         effects.append(_effect(world, step, cells, cube, new))
         cube = new
     _check_no_dead_change(world, origin, effects, setter)
-    return cube, effects
+    return cube, costs, effects
 
 
 def _effect(world: World, step: Step, cells: np.ndarray, before: np.ndarray, after: np.ndarray) -> StepEffect:
@@ -90,7 +100,7 @@ def _check_same_level(world, where, steps, cells, new, level, setter) -> None:
 
 def _check_no_dead_change(world, origin, effects: Sequence[StepEffect], setter: np.ndarray) -> None:
     for k, effect in enumerate(effects):
-        if effect.step.sets_level:
+        if effect.step.sets_level or effect.step.instrument != "tariffs":
             continue
         if not (effect.cells & (setter < k)).any():
             cell = tuple(np.argwhere(effect.cells)[0])

@@ -22,7 +22,8 @@ CHANGE_KEYS = ("description", "source", "importers", "exporters", "except_import
 EXCEPTABLE = ("importers", "exporters", "sectors")
 AGREEMENT_KEYS = ("description", "source", "members", "sectors", "except_sectors", "cut")
 UNITS = {"add_points": "percentage points, e.g. 25", "set_percent": "a level in percent, e.g. 10",
-         "scale": "a factor, e.g. 0.5", "cut": "the fraction of the tariff removed, e.g. 0.5"}
+         "scale": "a factor, e.g. 0.5",
+         "trade_cost_points": "ad-valorem points of iceberg trade cost added, e.g. 10", "cut": "the fraction of the tariff removed, e.g. 0.5"}
 NAMES_EXAMPLE = "[\"JPN\", \"CHN\"], or \"all\""
 
 
@@ -54,8 +55,9 @@ def _change(table: Table, number: int) -> TariffChange:
     if len(actions) != 1:
         found = f"it has {' and '.join(actions)}" if actions else "it has none"
         raise table.error(
-            f"give exactly one of add_points (points added), set_percent (new level in percent) "
-            f"or scale (factor); {found}. Split it into two [[change]] tables if you need both."
+            f"give exactly one of add_points (points added), set_percent (new level in percent), "
+            f"scale (factor) or trade_cost_points (trade-cost points added); {found}. Split it into two "
+            "[[change]] tables if you need both."
         )
     action = actions[0]
     value = table.number(action, unit=UNITS[action])
@@ -63,6 +65,8 @@ def _change(table: Table, number: int) -> TariffChange:
         raise table.invalid(action, "a tariff must be above -100%")
     if action == "scale" and value < 0:
         raise table.invalid(action, "a scale factor must be 0 or more")
+    if action == "trade_cost_points" and value <= -100:
+        raise table.invalid(action, "trade costs cannot fall by 100 points or more (goods would arrive for free)")
     importers, exporters = (_who(table, key) for key in ("importers", "exporters"))
     return TariffChange(
         number=number, description=table.text("description"), action=action, value=value,

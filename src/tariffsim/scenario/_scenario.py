@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tariffsim.policy import NetExportsRule, Policy
@@ -51,8 +52,8 @@ class Scenario:
 
     def apply(self, world: World) -> Policy:
         """The counterfactual Policy for ``world``: names resolved, steps applied, checks passed."""
-        cube, _ = apply_steps(world, self.steps, self.origin)
-        policy = Policy(cube, self.net_exports, self.title)
+        cube, costs, _ = apply_steps(world, self.steps, self.origin)
+        policy = Policy(cube, self.net_exports, self.title, trade_cost_hat=costs if np.any(costs != 1) else None)
         policy.check_against(world)
         return policy
 
@@ -64,7 +65,7 @@ class Scenario:
         ``mean_tariff_before`` / ``mean_tariff_after`` (percent, weighted by baseline trade on the
         cells, just before and after this step; NaN where the cells carry no trade).
         """
-        _, effects = apply_steps(world, self.steps, self.origin)
+        _, _, effects = apply_steps(world, self.steps, self.origin)
         rows = [
             (f"{e.step.kind} {e.step.number}", e.step.description, e.step.summary, e.step.source,
              int(e.cells.sum()), e.trade, 100 * e.mean_before, 100 * e.mean_after)

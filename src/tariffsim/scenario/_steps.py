@@ -17,8 +17,8 @@ from tariffsim.scenario._select import ALL, cell_mask
 from tariffsim.toml_schema import array_label
 from tariffsim.world import World
 
-Action = Literal["add_points", "set_percent", "scale"]
-ACTIONS: tuple[Action, ...] = ("add_points", "set_percent", "scale")
+Action = Literal["add_points", "set_percent", "scale", "trade_cost_points"]
+ACTIONS: tuple[Action, ...] = ("add_points", "set_percent", "scale", "trade_cost_points")
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,10 @@ class TariffChange(_Numbered):
     Attributes:
         number: position among the file's ``[[change]]`` tables, from 1.
         description: plain-language statement of the change.
-        action: ``"add_points"`` (add percentage points), ``"set_percent"`` (new level in percent)
-            or ``"scale"`` (multiply the tariff).
+        action: ``"add_points"`` (add percentage points), ``"set_percent"`` (new level in percent),
+            ``"scale"`` (multiply the tariff) or ``"trade_cost_points"`` (raise the iceberg trade cost
+            of the cells by that many ad-valorem points, e.g. a non-tariff barrier: d' = d (1 + v/100);
+            negative values lower it).
         value: the number written for the action, in the file's units (25 means 25 points / 25%).
         importers, exporters, sectors: names as written; ``("all",)`` means every one.
         except_importers, except_exporters, except_sectors: names taken out of the selection.
@@ -67,12 +69,19 @@ class TariffChange(_Numbered):
         return self.action == "set_percent"
 
     @property
+    def instrument(self) -> str:
+        """The Policy instrument this change moves: ``tariffs`` or ``trade_cost_hat``."""
+        return "trade_cost_hat" if self.action == "trade_cost_points" else "tariffs"
+
+    @property
     def summary(self) -> str:
         """The action in words: ``+25 points``, ``set to 10%``, ``x 0.5``."""
         if self.action == "add_points":
             return f"{self.value:+g} points"
         if self.action == "set_percent":
             return f"set to {self.value:g}%"
+        if self.action == "trade_cost_points":
+            return f"trade costs {self.value:+g} points"
         return f"x {self.value:g}"
 
     def cells(self, world: World, where: str) -> np.ndarray:
@@ -84,7 +93,10 @@ class TariffChange(_Numbered):
         )
 
     def after(self, current: np.ndarray, baseline: np.ndarray) -> np.ndarray:
-        """The whole cube as this change would make it (callers keep only ``cells``), fractions."""
+        """The whole cube as this change would make it (callers keep only ``cells``): tariffs as
+        fractions, or trade-cost changes d_hat for ``trade_cost_points``."""
+        if self.action == "trade_cost_points":
+            return current * (1 + self.value / 100.0)
         if self.action == "add_points":
             return current + self.value / 100.0
         if self.action == "set_percent":
@@ -107,6 +119,7 @@ class Agreement(_Numbered):
 
     kind: ClassVar[str] = "agreement"
     sets_level: ClassVar[bool] = True
+    instrument: ClassVar[str] = "tariffs"
 
     members: tuple[str, ...]
     sectors: tuple[str, ...] = ALL
