@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from tariffsim.errors import ConvergenceError, DataValidationError
 from tariffsim.gravity import experiments, ge
-from tariffsim.gravity._newton import SolverConfig
+from tariffsim.models.gravity_ge import GravityGE
+from tariffsim.solve import SolverConfig, solve
 from tariffsim.gravity.economy import GravityEconomy
 
 
@@ -51,7 +52,13 @@ def test_trade_without_borders_end_to_end(borders, kind, imbalance):
     assert (table["exports"] > 0).all() and (table["domestic_trade"] < 0).all()  # borders gone: trade goes abroad
     if kind == "full":
         assert (table["real_gdp"] > 0).all()  # everybody gains from removing borders
-        assert len(result.to_frame()) == 3 * 10 * len(borders.economy.countries)
+        n = len(borders.economy.countries)
+        frame = result.to_frame()  # the one long table of every model: 15 country variables, 2 bilateral ones
+        assert list(frame.columns) == ["level", "country", "partner", "sector", "variable", "value", "unit"]
+        assert len(frame) == 15 * n + 2 * n * n
+        gdp = frame.query("level == 'country' and variable == 'real_gdp'").set_index("country")["value"]
+        np.testing.assert_allclose(gdp.loc[list(borders.economy.countries)], table.loc[list(borders.economy.countries),
+                                   "real_gdp"], rtol=1e-12)
 
 
 def test_nafta_end_to_end(nafta):
@@ -115,8 +122,17 @@ def test_ill_posed_data_are_refused_with_the_reason():
 
 
 def test_solver_failure_is_an_error_that_says_what_to_try(nafta):
-    with pytest.raises(ConvergenceError, match=r"no convergence in 1 Newton steps .* raise SolverConfig"):
-        ge.counterfactual(nafta.economy, nafta.T_new, reference="DEU", config=SolverConfig(max_steps=1))
+    one_step = SolverConfig(max_steps=1, fallback=False)
+    with pytest.raises(ConvergenceError, match=r"multilateral resistances did not converge: largest residual .* after 1 "
+                       r"newton steps.*SolverConfig\(max_steps"):
+        ge.counterfactual(nafta.economy, nafta.T_new, reference="DEU", config=one_step)
+    base = ge.baseline(nafta.economy, "DEU")
+    model = GravityGE(reference="DEU", solver=one_step)
+    with pytest.raises(ConvergenceError, match=r"gravity_ge equilibrium for NAFTA did not converge: largest relative "
+                       r"residual .* after 1 newton steps. Failing equations: market clearing of .*Try: .*"
+                       r"SolverConfig\(max_steps"):
+        solve(model, model.calibrate(ge.world(nafta.economy, base)),
+              ge.trade_cost_policy(nafta.economy, nafta.T_new, name="NAFTA"))
 
 
 @settings(max_examples=25, deadline=None)

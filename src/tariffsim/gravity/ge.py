@@ -1,47 +1,50 @@
-"""One-sector structural gravity general equilibrium: baseline MRs, conditional and full-endowment GE.
+"""General-equilibrium experiments on an estimated gravity economy, solved by the ``gravity_ge`` model.
 
-``counterfactual(economy, T_new, kind=..., reference=...)`` returns a ``GEResult`` whose GE equations
-have been checked in levels (``equilibrium_residual``); a residual above ``tol`` raises ConvergenceError.
+``counterfactual(economy, T_new, kind=..., reference=...)`` builds the baseline ``World`` of the
+economy (the model's fitted flows from T, Y, E and the baseline multilateral resistances), turns the
+new trade costs into a ``Policy`` (iceberg-cost changes d_hat = (T_new / T)^(1/(1-sigma)) per pair)
+and calls ``tariffsim.solve.solve(GravityGE(...), calibration, policy)``. The result, a ``GEResult``,
+holds the baseline levels and the one ``tariffsim.equilibrium.Equilibrium``; its long table and JSON
+are those of every model (``tariffsim.results``).
 
 Normalisation: the inward multilateral resistance of ``reference`` is 1 in the baseline and in the
 counterfactual (Yotov et al. 2016; gegravity's ``reference_importer``). Real outcomes (real GDP,
 trade shares, relative prices) do not depend on the choice; nominal ones move by one common factor.
-
-Full endowment GE: endowments Q_i fixed, factory-gate prices p_i adjust, Y_i = p_i Q_i; expenditure
-follows ``imbalance`` (see ``_equations.expenditure``). Solved by Newton on ln p_hat from p_hat = 1.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Literal, get_args
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError, DataValidationError
-from tariffsim.gravity._equations import (
-    expenditure,
-    logsumexp,
-    log_mr_jacobian,
-    log_mr_residual,
-    market_clearing_residual,
-)
-from tariffsim.gravity._newton import SolverConfig, newton
 from tariffsim.gravity.economy import GravityEconomy
+from tariffsim.models.gravity_ge import (
+    CHANGE_VARIABLES,
+    GravityGE,
+    Imbalance,
+    Kind,
+    gravity_flows,
+    multilateral_resistances,
+)
+from tariffsim.policy import Policy
+from tariffsim.solve import SolverConfig, solve
+from tariffsim.world import World
 
-Kind = Literal["conditional", "full"]
-Imbalance = Literal["multiplicative", "additive"]
+SECTOR = "total"  # the one sector of a gravity world
+VARIABLES = tuple(v.name for v in CHANGE_VARIABLES)  # percent-change country variables, in ``change_percent`` order
 
 
 @dataclass(frozen=True, eq=False)
-class Equilibrium:
-    """Levels of one equilibrium (baseline or counterfactual), arrays of shape (N,) or (N, N).
-
-    X bilateral flows; Y output; E expenditure; p factory-gate prices (baseline = 1);
-    Pi, P outward and inward multilateral resistances (P[reference] = 1).
-    """
+class Levels:
+    """Levels of the baseline, or of a counterfactual (baseline levels times the equilibrium's hats):
+    X bilateral flows (N, N); Y output; E expenditure; p factory-gate prices (baseline = 1);
+    Pi, P outward and inward multilateral resistances (P[reference] = 1), all (N,)."""
 
     X: np.ndarray
     Y: np.ndarray
@@ -51,59 +54,29 @@ class Equilibrium:
     P: np.ndarray
 
 
-def solve_mrs(T: np.ndarray, Y: np.ndarray, E: np.ndarray, sigma: float, reference: int,
-              config: SolverConfig = SolverConfig()) -> tuple[np.ndarray, np.ndarray, float]:
-    """Multilateral resistances (2-5), (2-6) given T, Y, E: returns (Pi, P, max_residual), P[reference] = 1.
-
-    Unknowns are a = ln Pi^(1-sigma) and b = ln P^(1-sigma) without b[reference] (= 0); the equation
-    for b[reference] is implied by the others when sum Y = sum E and is checked afterwards.
-    """
-    n = Y.size
-    world = Y.sum()
-    y, e = Y / world, E / world
-    with np.errstate(divide="ignore"):
-        logT = np.log(T)
-    keep_eq = np.r_[np.arange(n), n + np.delete(np.arange(n), reference)]
-
-    def unpack(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return z[:n], np.insert(z[n:], reference, 0.0)
-
-    def fun(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        a, b = unpack(z)
-        return log_mr_residual(a, b, logT, y, e)[keep_eq], log_mr_jacobian(a, b, logT, y, e)[np.ix_(keep_eq, keep_eq)]
-
-    a0, b0 = _sinkhorn_start(logT, y, e, reference)
-    z, _ = newton(fun, np.r_[a0, np.delete(b0, reference)], "multilateral resistances", config)
-    a, b = unpack(z)
-    full = float(np.max(np.abs(log_mr_residual(a, b, logT, y, e))))
-    return np.exp(a / (1 - sigma)), np.exp(b / (1 - sigma)), full
-
-
-def _sinkhorn_start(logT: np.ndarray, y: np.ndarray, e: np.ndarray, reference: int,
-                    sweeps: int = 500, target: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
-    """Start for Newton: alternate the two MR equations (log-domain matrix balancing, which converges
-    for any connected T) until the residual is below ``target``; Newton then converges quadratically."""
-    a, b = np.zeros(y.size), np.zeros(y.size)
-    for _ in range(sweeps):
-        a = logsumexp(logT + np.log(e)[None, :] - b[None, :], axis=1)
-        b = logsumexp(logT + np.log(y)[:, None] - a[:, None], axis=0)
-        a, b = a + b[reference], b - b[reference]
-        if np.max(np.abs(log_mr_residual(a, b, logT, y, e))) < target:
-            break
-    return a, b
-
-
-def gravity_flows(T: np.ndarray, Y: np.ndarray, E: np.ndarray, Pi: np.ndarray, P: np.ndarray, sigma: float) -> np.ndarray:
-    """Structural gravity (2-4): X_ij = Y_i E_j / Y_w * T_ij / (Pi_i P_j)^(1-sigma), shape (N, N)."""
-    return np.outer(Y, E) / Y.sum() * T / np.outer(Pi ** (1 - sigma), P ** (1 - sigma))
-
-
-def baseline(economy: GravityEconomy, reference: str, config: SolverConfig = SolverConfig()) -> Equilibrium:
-    """The baseline equilibrium: MRs solved from T, Y, E; flows are the model's (fitted) flows."""
-    ref = economy.index(reference)
-    Pi, P, _ = solve_mrs(economy.T, economy.Y, economy.E, economy.sigma, ref, config)
+def baseline(economy: GravityEconomy, reference: str, config: SolverConfig | None = None) -> Levels:
+    """The baseline: MRs solved from T, Y, E; flows are the model's (fitted) flows."""
+    Pi, P, _ = multilateral_resistances(economy.T, economy.Y, economy.E, economy.sigma, economy.index(reference),
+                                        config)
     X = gravity_flows(economy.T, economy.Y, economy.E, Pi, P, economy.sigma)
-    return Equilibrium(X=X, Y=economy.Y, E=economy.E, p=np.ones_like(economy.Y), Pi=Pi, P=P)
+    return Levels(X=X, Y=economy.Y, E=economy.E, p=np.ones_like(economy.Y), Pi=Pi, P=P)
+
+
+def world(economy: GravityEconomy, levels: Levels, label: str = "gravity baseline") -> World:
+    """The one-sector ``World`` of the baseline: flows ``levels.X``, no tariffs, sigma of the economy."""
+    n = len(economy.countries)
+    return World(economy.countries, (SECTOR,), levels.X[:, :, None], np.zeros((n, n, 1)), [economy.sigma],
+                 label=label)
+
+
+def trade_cost_policy(economy: GravityEconomy, T_new: np.ndarray, name: str = "trade-cost change") -> Policy:
+    """The ``Policy`` of new trade costs T_new = t'^(1-sigma): d_hat = (T_new / T)^(1/(1-sigma)) where T > 0
+    (1 where T = 0: no trade either way)."""
+    T = economy.T
+    T_hat = np.divide(T_new, T, out=np.ones_like(T), where=T > 0)
+    d_hat = T_hat ** (1 / (1 - economy.sigma))
+    n = len(economy.countries)
+    return Policy(np.zeros((n, n, 1)), name=name, trade_cost_hat=d_hat[:, :, None])
 
 
 def mrs_from_fixed_effects(
@@ -128,90 +101,28 @@ def mrs_from_fixed_effects(
     return Pi, P
 
 
-def equilibrium_residual(
-    eq: Equilibrium, T: np.ndarray, sigma: float, reference: int, base: Equilibrium | None = None
-) -> float:
+def equilibrium_residual(levels: Levels, T: np.ndarray, sigma: float, reference: int) -> float:
     """Max relative violation of the GE equations in levels: gravity (2-4), MRs (2-5, 2-6), market
-    clearing (sum_j X_ij = Y_i), budgets (sum_i X_ij = E_j), the normalisation P[reference] = 1 and,
-    given the ``base`` equilibrium (full endowment GE), the factory-gate price equation
-    Y_i / Y_w = (gamma_i p_i Pi_i)^(1-sigma) with gamma calibrated to ``base`` (p = 1 there)."""
-    world = eq.Y.sum()
+    clearing (sum_j X_ij = Y_i), budgets (sum_i X_ij = E_j) and the normalisation P[reference] = 1."""
+    q = levels
+    world_output = q.Y.sum()
     checks = [
-        eq.X / gravity_flows(T, eq.Y, eq.E, eq.Pi, eq.P, sigma) - 1,
-        (T * eq.E[None, :] / world / eq.P[None, :] ** (1 - sigma)).sum(axis=1) / eq.Pi ** (1 - sigma) - 1,
-        (T * eq.Y[:, None] / world / eq.Pi[:, None] ** (1 - sigma)).sum(axis=0) / eq.P ** (1 - sigma) - 1,
-        eq.X.sum(axis=1) / eq.Y - 1,
-        eq.X.sum(axis=0) / eq.E - 1,
-        np.array([eq.P[reference] - 1]),
+        q.X / gravity_flows(T, q.Y, q.E, q.Pi, q.P, sigma) - 1,
+        (T * q.E[None, :] / world_output / q.P[None, :] ** (1 - sigma)).sum(axis=1) / q.Pi ** (1 - sigma) - 1,
+        (T * q.Y[:, None] / world_output / q.Pi[:, None] ** (1 - sigma)).sum(axis=0) / q.P ** (1 - sigma) - 1,
+        q.X.sum(axis=1) / q.Y - 1,
+        q.X.sum(axis=0) / q.E - 1,
+        np.array([q.P[reference] - 1]),
     ]
-    if base is not None:
-        gamma = base.Y / base.Y.sum() / base.Pi ** (1 - sigma)  # gamma_i^(1-sigma)
-        checks.append((eq.Y / world) / (gamma * (eq.p * eq.Pi) ** (1 - sigma)) - 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return max(float(np.max(np.abs(np.where(T > 0, c, 0.0) if c.ndim == 2 else c))) for c in checks)
-
-
-@dataclass(frozen=True, eq=False)
-class GEResult:
-    """Baseline and counterfactual equilibria of one experiment, verified to ``max_residual``."""
-
-    countries: tuple[str, ...]
-    kind: Kind
-    imbalance: Imbalance
-    reference: str
-    sigma: float
-    baseline: Equilibrium
-    counterfactual: Equilibrium
-    max_residual: float
-    steps: int
-
-    def country_table(self) -> pd.DataFrame:
-        """One row per country and variable: baseline, counterfactual, change_percent.
-
-        Variables: exports/imports (foreign flows), domestic_trade, output, expenditure,
-        factory_gate_price, outward_mr, inward_mr, real_gdp (Y/P), welfare (real expenditure E/P).
-        """
-        frames = []
-        for name, f in _COUNTRY_VARIABLES.items():
-            b, c = f(self.baseline), f(self.counterfactual)
-            frames.append(pd.DataFrame({"country": self.countries, "variable": name, "baseline": b,
-                                        "counterfactual": c, "change_percent": 100 * (c / b - 1)}))
-        return pd.concat(frames, ignore_index=True)
-
-    def change_percent(self) -> np.ndarray:
-        """Percent change (counterfactual / baseline - 1) * 100 of every country variable, shape
-        (len(VARIABLES), N): rows in ``VARIABLES`` order, columns in ``countries`` order."""
-        return np.stack([100 * (f(self.counterfactual) / f(self.baseline) - 1) for f in _COUNTRY_VARIABLES.values()])
-
-    def to_frame(self) -> pd.DataFrame:
-        """The canonical long table: country, variable, scenario (baseline/counterfactual/change_percent), value."""
-        wide = self.country_table()
-        return wide.melt(id_vars=["country", "variable"], var_name="scenario", value_name="value")
-
-    def bilateral(self) -> pd.DataFrame:
-        """Bilateral flows: exporter, importer, baseline, counterfactual, change_percent (N*N rows)."""
-        n = len(self.countries)
-        b, c = self.baseline.X.ravel(), self.counterfactual.X.ravel()
-        return pd.DataFrame({"exporter": np.repeat(self.countries, n), "importer": np.tile(self.countries, n),
-                             "baseline": b, "counterfactual": c, "change_percent": 100 * (c / b - 1)})
-
-    def summary(self, variables: tuple[str, ...] = ("real_gdp", "factory_gate_price", "exports", "inward_mr")) -> str:
-        """Percent changes by country for a few variables, as a rich text table."""
-        from tariffsim.gravity.tables import render
-
-        wide = self.country_table().pivot(index="country", columns="variable", values="change_percent")
-        table = wide[list(variables)].map(lambda v: f"{v:.3f}")
-        title = f"{self.kind} GE, % change (reference {self.reference}, residual {self.max_residual:.1e})"
-        buffer = io.StringIO()
-        buffer.write(render(table, title))
-        return buffer.getvalue()
 
 
 def _foreign(X: np.ndarray, axis: int) -> np.ndarray:
     return X.sum(axis=axis) - np.diag(X)
 
 
-_COUNTRY_VARIABLES = {
+_LEVELS = {
     "exports": lambda q: _foreign(q.X, 1),
     "imports": lambda q: _foreign(q.X, 0),
     "domestic_trade": lambda q: np.diag(q.X).copy(),
@@ -223,7 +134,108 @@ _COUNTRY_VARIABLES = {
     "real_gdp": lambda q: q.Y / q.P,
     "welfare": lambda q: q.E / q.P,
 }
-VARIABLES = tuple(_COUNTRY_VARIABLES)  # country variables of ``GEResult.country_table``, in order
+assert tuple(_LEVELS) == VARIABLES
+
+
+@dataclass(frozen=True, eq=False)
+class GEResult:
+    """One experiment: the baseline levels and the counterfactual ``Equilibrium`` of the gravity_ge model.
+
+    ``equilibrium`` is the one equilibrium type (long table ``to_frame``, JSON ``to_json_dict``);
+    ``baseline_residual`` is the largest relative violation of the GE equations in levels by the
+    baseline; ``max_residual`` the larger of it and the equilibrium's.
+    """
+
+    baseline: Levels
+    equilibrium: Equilibrium
+    baseline_residual: float
+
+    @property
+    def model(self) -> GravityGE:
+        return self.equilibrium.model
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        return self.equilibrium.world.countries
+
+    @property
+    def kind(self) -> Kind:
+        return self.model.kind
+
+    @property
+    def imbalance(self) -> Imbalance:
+        return self.model.imbalance
+
+    @property
+    def reference(self) -> str:
+        return self.countries[self.model.reference_index(self.equilibrium.world)]
+
+    @property
+    def sigma(self) -> float:
+        return float(self.equilibrium.world.sigma[0])
+
+    @property
+    def max_residual(self) -> float:
+        return max(self.baseline_residual, self.equilibrium.max_residual)
+
+    @property
+    def steps(self) -> int:
+        return self.equilibrium.steps
+
+    @cached_property
+    def counterfactual(self) -> Levels:
+        """Counterfactual levels: flows X', and baseline levels times the equilibrium's hats."""
+        eq, base = self.equilibrium, self.baseline
+        return Levels(X=np.asarray(eq.trade[:, :, 0]), Y=base.Y * eq.Y_hat, E=base.E * eq.E_hat, p=np.asarray(eq.p_hat),
+                      Pi=base.Pi * eq.Pi_hat, P=base.P * eq.P_hat)
+
+    def change_percent(self) -> np.ndarray:
+        """Percent changes of every country variable, shape (len(VARIABLES), N): rows in ``VARIABLES``
+        order, columns in ``countries`` order (the declared variables of the model)."""
+        return np.stack([np.asarray(v.compute(self.equilibrium), dtype=float) for v in CHANGE_VARIABLES])
+
+    def country_table(self) -> pd.DataFrame:
+        """One row per country and variable: baseline, counterfactual (levels), change_percent.
+
+        Variables: exports/imports (foreign flows), domestic_trade, output, expenditure,
+        factory_gate_price, outward_mr, inward_mr, real_gdp (Y/P), welfare (real expenditure E/P).
+        """
+        change = self.change_percent()
+        frames = [pd.DataFrame({"country": self.countries, "variable": name, "baseline": f(self.baseline),
+                                "counterfactual": f(self.counterfactual), "change_percent": change[k]})
+                  for k, (name, f) in enumerate(_LEVELS.items())]
+        return pd.concat(frames, ignore_index=True)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The canonical long table of every model (``tariffsim.results.equilibrium_frame``)."""
+        return self.equilibrium.to_frame()
+
+    def to_json_dict(self, scenario: dict | None = None) -> dict:
+        """The one JSON schema of every model (``tariffsim.results.to_json_dict``)."""
+        from tariffsim.results import to_json_dict
+
+        return to_json_dict(self.equilibrium, scenario)
+
+    def bilateral(self) -> pd.DataFrame:
+        """Bilateral flows: exporter, importer, baseline, counterfactual, change_percent (N*N rows)."""
+        n = len(self.countries)
+        b, c = self.baseline.X.ravel(), self.counterfactual.X.ravel()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            change = 100 * (c / b - 1)
+        return pd.DataFrame({"exporter": np.repeat(self.countries, n), "importer": np.tile(self.countries, n),
+                             "baseline": b, "counterfactual": c, "change_percent": change})
+
+    def summary(self, variables: tuple[str, ...] = ("real_gdp", "factory_gate_price", "exports", "inward_mr")) -> str:
+        """Percent changes by country for a few variables, as a rich text table."""
+        from tariffsim.gravity.tables import render
+
+        change = self.change_percent()
+        table = pd.DataFrame({name: change[VARIABLES.index(name)] for name in variables},
+                             index=pd.Index(self.countries, name="country")).map(lambda v: f"{v:.3f}")
+        title = f"{self.kind} GE, % change (reference {self.reference}, residual {self.max_residual:.1e})"
+        buffer = io.StringIO()
+        buffer.write(render(table, title))
+        return buffer.getvalue()
 
 
 def counterfactual(
@@ -233,42 +245,25 @@ def counterfactual(
     reference: str,
     kind: Kind = "full",
     imbalance: Imbalance = "multiplicative",
-    tol: float = 1e-10,
-    config: SolverConfig = SolverConfig(),
+    config: SolverConfig | None = None,
 ) -> GEResult:
-    """Solve the model with trade costs ``T_new`` (t'^(1-sigma), shape (N, N)) instead of ``economy.T``.
+    """Solve the gravity_ge model with trade costs ``T_new`` (t'^(1-sigma), shape (N, N)) instead of ``economy.T``.
 
     kind       ``"conditional"``: Y and E fixed, only MRs adjust; ``"full"``: factory-gate prices too
     imbalance  how expenditure follows output in the full GE (``multiplicative`` or ``additive``)
-    tol        max relative residual of the GE equations in levels accepted for both equilibria
+    config     ``tariffsim.solve.SolverConfig`` of the baseline MRs and of the equilibrium (default: the
+               model's); ``tol`` is the largest relative residual accepted for any equation
     """
-    if kind not in get_args(Kind):
-        raise DataValidationError(f"kind={kind!r} is not one of {get_args(Kind)}")
-    if imbalance not in get_args(Imbalance):
-        raise DataValidationError(f"imbalance={imbalance!r} is not one of {get_args(Imbalance)}")
-    shocked = GravityEconomy(economy.countries, np.asarray(T_new, dtype=float), economy.Y, economy.E, economy.sigma)
-    ref, s = economy.index(reference), economy.sigma
-    base = baseline(economy, reference, config)
-    steps = 0
-    if kind == "conditional":
-        Y_new, E_new, p = economy.Y, economy.E, np.ones_like(economy.Y)
-    else:
-        T_hat = np.divide(shocked.T, economy.T, out=np.ones_like(economy.T), where=economy.T > 0)
-        u, report = newton(lambda v: market_clearing_residual(v, base.X, T_hat, s, imbalance, ref),
-                           np.zeros(economy.Y.size), "full-endowment GE (factory-gate prices)", config)
-        steps = report.steps
-        p = np.exp(u)
-        Y_new = economy.Y * p
-        E_new, _ = expenditure(Y_new, economy.Y, economy.E, imbalance)
-    Pi, P, _ = solve_mrs(shocked.T, Y_new, E_new, s, ref, config)
-    X_new = gravity_flows(shocked.T, Y_new, E_new, Pi, P, s)
-    cf = Equilibrium(X=X_new, Y=Y_new, E=E_new, p=p, Pi=Pi, P=P)
-    residual = max(equilibrium_residual(base, economy.T, s, ref),
-                   equilibrium_residual(cf, shocked.T, s, ref, base if kind == "full" else None))
-    if not residual <= tol:
-        raise ConvergenceError(
-            f"{kind} GE for reference {reference}: GE equations violated by {residual:.3g} (tolerance {tol:g}) "
-            "after the solver stopped; the problem is badly conditioned (extreme trade costs?). Try a tighter "
-            "SolverConfig(atol=...) or check the trade-cost matrix."
-        )
-    return GEResult(economy.countries, kind, imbalance, reference, s, base, cf, residual, steps)
+    model = GravityGE(kind=kind, imbalance=imbalance, reference=reference,
+                      solver=config if config is not None else SolverConfig())
+    # validates T_new as trade costs (finite, >= 0, domestic trade, one connected network)
+    GravityEconomy(economy.countries, np.asarray(T_new, dtype=float), economy.Y, economy.E, economy.sigma)
+    base = baseline(economy, reference, model.solver)
+    residual = equilibrium_residual(base, economy.T, economy.sigma, economy.index(reference))
+    if not residual <= model.solver.tol:
+        raise ConvergenceError(f"baseline of the {kind} GE for reference {reference}: GE equations in levels violated "
+                               f"by {residual:.3g} (tolerance {model.solver.tol:g}); the trade costs are badly "
+                               "conditioned (extreme values?)")
+    calibration = model.calibrate(world(economy, base))
+    equilibrium = solve(model, calibration, trade_cost_policy(economy, T_new))
+    return GEResult(base, equilibrium, residual)

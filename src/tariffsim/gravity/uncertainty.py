@@ -21,7 +21,7 @@ import io
 import math
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -32,6 +32,7 @@ from tariffsim.errors import ConvergenceError, DataValidationError, TariffsimErr
 from tariffsim.gravity import ge
 from tariffsim.gravity._parallel import run_chunks
 from tariffsim.gravity.costs import LinearCosts
+from tariffsim.solve import SolverConfig
 
 # Exceptions that make one draw fail (recorded with their message); anything else is a bug and propagates.
 DRAW_FAILURES = (TariffsimError, ArithmeticError, np.linalg.LinAlgError, ValueError)
@@ -39,12 +40,13 @@ DRAW_FAILURES = (TariffsimError, ArithmeticError, np.linalg.LinAlgError, ValueEr
 
 @dataclass(frozen=True)
 class GEOptions:
-    """The GE solved in every draw (see ``ge.counterfactual``)."""
+    """The GE solved in every draw (see ``ge.counterfactual``); ``solver.tol`` is the largest relative
+    residual of any equation accepted."""
 
     reference: str
     kind: ge.Kind = "full"
     imbalance: ge.Imbalance = "multiplicative"
-    tol: float = 1e-10
+    solver: SolverConfig = field(default_factory=SolverConfig)
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,7 @@ def _solve_draw(costs: LinearCosts, beta: np.ndarray, options: GEOptions) -> tup
     overflow or invalid operations raise (FloatingPointError) instead of passing on inf/NaN."""
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         result = ge.counterfactual(costs.economy(beta), costs.T_new(beta), reference=options.reference,
-                                   kind=options.kind, imbalance=options.imbalance, tol=options.tol)
+                                   kind=options.kind, imbalance=options.imbalance, config=options.solver)
     return result.change_percent(), result.max_residual
 
 

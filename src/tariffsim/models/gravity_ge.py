@@ -47,7 +47,7 @@ from tariffsim.policy import Policy
 from tariffsim.solve import SolverConfig, find_root
 from tariffsim.world import World
 
-Kind = Literal["full", "conditional"]
+Kind = Literal["conditional", "full"]
 Imbalance = Literal["multiplicative", "additive"]
 
 
