@@ -68,11 +68,19 @@ def test_ge_with_draws_writes_json_and_csv(app1, tmp_path, borders_run):
     assert result.exit_code == 0, result.output
     assert "Trade without borders" in result.output and "95% intervals (monte-carlo, 4 of 4 draws" in result.output
     document = json.loads((tmp_path / "g.json").read_text())
-    assert document["schema"] == "tariffsim.gravity_ge" and document["solver"]["max_residual"] <= 1e-10
+    # the one equilibrium schema of every model, the experiment as its scenario
+    assert (document["schema"], document["schema_version"], document["model"]) == ("tariffsim.equilibrium", 2,
+                                                                                   "gravity_ge")
+    assert document["solver"]["max_residual"] <= 1e-10 and document["solver"]["baseline_max_residual"] <= 1e-10
+    assert document["scenario"]["name"] == "Trade without borders" and document["scenario"]["ge"]["reference"] == "DEU"
+    assert document["variables"]["country"]["real_gdp"].startswith("real GDP")
     rows = pd.DataFrame(document["results"])
-    gdp = rows[rows.variable == "real_gdp"].set_index("country")["change_percent"]
+    assert rows.equals(pd.DataFrame(json.loads(borders_run.result.to_frame().to_json(orient="records"))))
+    gdp = rows[(rows.level == "country") & (rows.variable == "real_gdp")].set_index("country")["value"]
     expected = borders_run.result.change_percent()[ge.VARIABLES.index("real_gdp")]
     np.testing.assert_allclose(gdp.loc[list(borders_run.costs.countries)], expected, rtol=1e-9)
+    country = pd.read_csv(tmp_path / "csv" / "country.csv", keep_default_na=False)
+    assert set(country["variable"]) >= set(ge.VARIABLES) and (country["level"] == "country").all()
     assert document["intervals"]["draws"] == 4 and document["intervals"]["failed"] == 0
     intervals = pd.read_csv(tmp_path / "csv" / "intervals.csv")
     assert (intervals["p2.5"] <= intervals["p97.5"]).all() and len(intervals) == 10 * 69
@@ -93,7 +101,8 @@ def test_ge_json_to_stdout_without_draws(app1):
     result = run("ge", "-d", app1, "-e", EXAMPLES / "no_borders.toml", "--draws", 0, "--json", "-")
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
-    assert document["intervals"] is None and document["year"] == 2006 and document["kind"] == "full"
+    assert document["intervals"] is None and document["scenario"]["year"] == 2006
+    assert document["scenario"]["ge"]["kind"] == "full" and document["model"] == "gravity_ge"
 
 
 @pytest.mark.parametrize("args, message", [

@@ -21,13 +21,13 @@ if TYPE_CHECKING:
     from tariffsim.gravity.uncertainty import GEIntervals
 
 app = typer.Typer(
-    help="Structural gravity: PPML estimation with high-dimensional fixed effects and one-sector GE experiments.",
+    help="Structural gravity: PPML estimation with high-dimensional fixed effects and one-sector GE experiments "
+         "(the gravity_ge model).",
     no_args_is_help=True,
 )
 
 DATA_HELP = "Gravity panel: one row per exporter, importer (and year); a .dta, .csv or .parquet file."
-HEADLINE = {"real_gdp": "real GDP", "welfare": "welfare", "factory_gate_price": "factory-gate price",
-            "exports": "exports", "imports": "imports", "inward_mr": "inward MR"}
+INTERVAL_VARIABLES = ("real_gdp", "welfare", "exports")
 
 
 @app.command("estimate", no_args_is_help=True)
@@ -82,8 +82,8 @@ def ge(
                                     "examples/gravity/nafta.toml."),
     year: int = typer.Option(None, "--year", "-y", help="Baseline year of the GE (default: year in \\[ge])."),
     json_file: str = typer.Option(None, "--json", help="Write results as JSON to this file ('-' for stdout)."),
-    csv_dir: Path = typer.Option(None, "--csv", help="Write country / bilateral / coefficients (/ intervals, "
-                                 "failures) CSV files to this folder."),
+    csv_dir: Path = typer.Option(None, "--csv", help="Write country / bilateral (the long results table) / "
+                                 "coefficients (/ intervals, failures) CSV files to this folder."),
     draws: int = typer.Option(None, "--draws", "-n", help="Draws for confidence intervals (default: \\[uncertainty] "
                               "draws; 0 = none)."),
     method: str = typer.Option(None, "--method", help="monte-carlo or bootstrap (default: \\[uncertainty] method)."),
@@ -193,23 +193,26 @@ def _print_estimate(fit: GravityResult) -> None:
 
 
 def _ge_json(run: ExperimentRun, intervals: GEIntervals | None, experiment: Path, data: Path) -> dict[str, Any]:
+    """The one equilibrium schema (``tariffsim.results.to_json_dict``) with the experiment as its scenario,
+    plus the estimation and the intervals."""
     result = run.result
-    return {
-        "schema": "tariffsim.gravity_ge", "title": run.spec.title, "description": run.spec.description,
-        "experiment": str(experiment), "data": str(data), "year": run.year, "kind": result.kind,
-        "imbalance": result.imbalance, "reference": result.reference, "sigma": result.sigma,
-        "estimation": _estimate_json(run.fit),
-        "solver": {"max_residual": result.max_residual, "steps": result.steps},
-        "results": result.country_table().to_dict(orient="records"),
-        "intervals": intervals.to_json_dict() if intervals is not None else None,
-    }
+    scenario = {"name": run.spec.title, "description": run.spec.description, "experiment": str(experiment),
+                "data": str(data), "year": run.year,
+                "ge": {"kind": result.kind, "imbalance": result.imbalance, "reference": result.reference,
+                       "sigma": result.sigma}}
+    document = result.to_json_dict(scenario)
+    document["solver"]["baseline_max_residual"] = result.baseline_residual
+    document["estimation"] = _estimate_json(run.fit)
+    document["intervals"] = intervals.to_json_dict() if intervals is not None else None
+    return document
 
 
 def _print_ge(run: ExperimentRun, intervals: GEIntervals | None) -> None:
+    from tariffsim.results import HEADLINE, group_table
+
     result = run.result
     coefficients = ", ".join(f"{t} = {b:.4f}" for t, b in zip(run.costs.terms, run.costs.beta, strict=True))
-    wide = result.country_table().pivot(index="country", columns="variable", values="change_percent")
-    print_frame(wide[list(HEADLINE)].rename(columns=HEADLINE),
+    print_frame(group_table(result.equilibrium, HEADLINE),
                 f"{run.spec.title} — {result.kind} GE, {run.year}, % change",
                 digits=3, caption=(f"{run.fit.formula}: {coefficients} (N = {run.fit.nobs}). Prices relative to "
                                    f"{result.reference}'s consumer prices. Equilibrium verified: max residual "
@@ -218,13 +221,14 @@ def _print_ge(run: ExperimentRun, intervals: GEIntervals | None) -> None:
         return
     import pandas as pd
 
+    labels = {v.name: v.label or v.name for v in result.model.variables if v.level == "country"}
     low, high = intervals.bounds()
     frame = intervals.to_frame()
     cells = {}
-    for variable in ("real_gdp", "welfare", "exports"):
+    for variable in INTERVAL_VARIABLES:
         part = frame[frame["variable"] == variable].set_index("country")
-        cells[f"{HEADLINE[variable]} low"] = part[f"p{low:g}"]
-        cells[f"{HEADLINE[variable]} high"] = part[f"p{high:g}"]
+        cells[f"{labels[variable]} low"] = part[f"p{low:g}"]
+        cells[f"{labels[variable]} high"] = part[f"p{high:g}"]
     print_frame(pd.DataFrame(cells).rename_axis("country"),
                 f"{intervals.confidence:g}% intervals ({intervals.method}, "
                 f"{intervals.n_draws - intervals.n_failed} of {intervals.n_draws} draws, seed {intervals.seed})",
@@ -239,13 +243,20 @@ def _failure_caption(intervals: GEIntervals) -> str:
 
 
 def _write_csv(run: ExperimentRun, intervals: GEIntervals | None, folder: Path) -> list[Path]:
-    tables = {"country": run.result.country_table(), "bilateral": run.result.bilateral(),
-              "coefficients": run.fit.to_frame()}
+    """The long table by level (country.csv, bilateral.csv, as for every model), the coefficients and,
+    with draws, the intervals and the failed draws."""
+    from tariffsim.results import write_results
+
+    paths = write_results(run.result.equilibrium, csv_dir=folder)
+    tables = {"coefficients": run.fit.to_frame()}
     if intervals is not None:
         tables["intervals"] = intervals.to_frame()
         tables["failures"] = intervals.failure_table()
-    return [atomic_write(folder / f"{name}.csv", lambda path, table=table: table.to_csv(path, index=False))
-            for name, table in tables.items()]
+    for name, table in tables.items():
+        path = folder / f"{name}.csv"
+        table.to_csv(path, index=False)
+        paths.append(path)
+    return paths
 
 
 def _write_text(target: str | None, text: str) -> None:
