@@ -1,6 +1,13 @@
-"""Import JAX configured for tariffsim: 64-bit floats (1e-10 tolerances need them), CPU by default.
+"""Import JAX configured for tariffsim: 64-bit floats (1e-10 tolerances need them), CPU by default,
+single-threaded XLA kernels.
 
 Import ``jax``/``jnp`` from here so the configuration is applied before any array is made.
+
+Small dense solves (a Newton step on a few hundred unknowns) run faster on one thread than on two
+when the machine is busy: the 7 x 33 Ossa solve took 3.4 ms with XLA's default threading and 1.3 ms
+single-threaded with both cores busy (``benchmarks/solve_ossa.py`` beside two busy loops), so XLA's
+intra-op threading is turned off unless the user's ``XLA_FLAGS`` says otherwise; parallelism comes
+from dask workers and processes (``tariffsim.parallel``).
 """
 
 from __future__ import annotations
@@ -8,6 +15,9 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+SINGLE_THREADED = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+if "xla_cpu_multi_thread_eigen" not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {SINGLE_THREADED}".strip()
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402

@@ -25,9 +25,10 @@ def dataset_path(name_or_path: str | os.PathLike[str]) -> Path:
     root = data_root()
     if root is not None and (root / path).exists():
         return root / path
-    where = f"{ENV_VAR}={root}" if root is not None else f"{ENV_VAR} is not set"
+    where = (f"looked for the path itself and under {ENV_VAR}={root}" if root is not None
+             else f"no such path, and {ENV_VAR} is not set")
     raise DataValidationError(
-        f"data set {str(name_or_path)!r} not found (looked for the path itself and under {where}). "
+        f"data set {str(name_or_path)!r} not found ({where}). "
         f"Give --data a folder, set {ENV_VAR} to the folder holding the data sets "
         f"(e.g. export {ENV_VAR}=../shared/data), or use --data {DEMO} for the synthetic demo world."
     )

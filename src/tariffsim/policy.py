@@ -7,6 +7,7 @@ from typing import Literal
 
 import numpy as np
 
+from tariffsim._lookup import refuse_unknown_fields
 from tariffsim.errors import ScenarioError
 from tariffsim.world import World
 
@@ -69,9 +70,7 @@ class Policy:
         """A copy with some fields changed (``tariffs=...``, ``trade_cost_hat=...``, ``name=...``)."""
         fields = {"tariffs": self.tariffs, "net_exports": self.net_exports, "name": self.name,
                   "trade_cost_hat": self.trade_cost_hat, "export_tax": self.export_tax}
-        unknown = set(changes) - set(fields)
-        if unknown:
-            raise ScenarioError(f"Policy has no field(s) {sorted(unknown)}; fields: {', '.join(fields)}")
+        refuse_unknown_fields("Policy", changes, list(fields))
         return Policy(**{**fields, **changes})
 
     def instruments_used(self, world: World | None = None) -> tuple[str, ...]:

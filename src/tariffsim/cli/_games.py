@@ -31,6 +31,8 @@ GAME_SOURCES = ("games", "models", "solve.py", "equilibrium.py", "policy.py", "w
                 "_jax.py")
 
 Data = Annotated[str, typer.Option("--data", "-d", help=DATA_HELP)]
+ModelName = Annotated[str, typer.Option("--model", "-m", help="krugman (default; Ossa 2014), armington, or "
+                                                               "caliendo_parro (needs a cp2015-layout folder).")]
 Mfn = Annotated[bool, typer.Option("--mfn", help="One tariff per sector for all partners (MFN) instead of one "
                                                  "per partner and sector.")]
 Weights = Annotated[str, typer.Option(
@@ -56,7 +58,7 @@ class Game:
     """The calibrated world a game is played on, with its options and cache."""
 
     world: World
-    calibration: Calibration
+    calibration: Calibration  # calibration.model plays every game (its solver settings included)
     weights: np.ndarray
     weights_label: str
     net_exports: str
@@ -71,21 +73,17 @@ class Game:
                            self.net_exports, *parts)
 
 
-def load_game(data: str, purge: bool, weights: str, net_exports: str, cache_dir: Path, no_cache: bool) -> Game:
-    """Read, optionally purge, and calibrate the world (krugman model); read the weights; open the cache."""
+def load_game(data: str, purge: bool, weights: str, net_exports: str, cache_dir: Path, no_cache: bool,
+              model: str = "krugman") -> Game:
+    """Read, optionally purge, and calibrate the world for ``model``; read the weights; open the cache."""
     from tariffsim.cache import Cache
+    from tariffsim.cli._calibrate import calibrated
     from tariffsim.errors import OptionError
     from tariffsim.io.weights import read_weights
-    from tariffsim.models import Krugman
-    from tariffsim.purge import purge as purge_world
 
     if net_exports not in ("fixed", "zero"):
         raise OptionError(f"--net-exports {net_exports!r}: use fixed or zero")
-    world = load_world(data)
-    with status("purging trade imbalances" if purge else "calibrating"):
-        if purge:
-            world = purge_world(world)
-        calibration = Krugman().calibrate(world)
+    _, world, calibration = calibrated(model, data, None, purge)
     if weights.lower() == "ones":
         lam = np.ones((world.n_countries, world.n_sectors))
     else:

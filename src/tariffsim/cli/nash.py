@@ -14,6 +14,7 @@ from tariffsim.cache import DEFAULT_FOLDER
 def nash(
     ctx: typer.Context,
     data: g.Data,
+    model: g.ModelName = "krugman",
     countries: g.Countries = None,
     mfn: g.Mfn = False,
     weights: g.Weights = "ones",
@@ -35,14 +36,14 @@ def nash(
     Example: [bold]tariffsim nash --data ossa2014 --purge --net-exports zero --countries USA,JPN --mfn[/]
     """
     with friendly_errors(ctx):
-        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache)
+        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model)
         war = g.run_nash(game, g.country_list(game.world, countries), mfn=mfn, method=method,
                          scheduler=scheduler, workers=workers, max_rounds=max_rounds)
         frame = war.to_frame()
         last = war.rounds[-1]
         facts = war.facts()
         g.report(frame, f"Nash {'MFN ' if war.mfn else ''}tariff war among {', '.join(war.players)} — "
-                        f"{game.world.label or data}",
+                        f"{game.calibration.model.name} model, {game.world.label or data}",
                  (f"% change from the baseline; converged in {len(war.rounds)} {method} rounds: largest tariff "
                   f"change {last.max_change:.1e}, largest remaining best-response gain {war.max_gain:.1e} (log G), "
                   f"KKT residual {war.kkt_residual:.1e}; {war.solves} equilibrium solves, {war.seconds:.1f} s."),

@@ -14,6 +14,7 @@ from tariffsim.cli._common import friendly_errors, print_frame
 def optimal(
     ctx: typer.Context,
     data: g.Data,
+    model: g.ModelName = "krugman",
     country: str = typer.Option(..., "--country", help="The country choosing its tariffs; several as JPN,USA, "
                                 "or all (each against everyone else's current tariffs, in parallel)."),
     mfn: g.Mfn = False,
@@ -46,7 +47,7 @@ def optimal(
 
         from tariffsim.games import OptimalTariffs, optimal_tariffs
 
-        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache)
+        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model)
         world = game.world
         choosers = g.country_list(world, country) or list(world.countries)
         options = dict(mfn=mfn, partners=_split(partners), sectors=_split(sectors), starts=starts,
@@ -67,7 +68,7 @@ def optimal(
         solver = {c: r.facts() for c, r in results.items()}
         options = {"choosers": choosers, **{k: v for k, v in options.items() if k != "net_exports"}}
         tariffs = pd.concat([r.tariff_frame() for r in results.values()], ignore_index=True)
-        title = f"Optimal {'MFN ' if mfn else ''}tariffs — {world.label or data}"
+        title = f"Optimal {'MFN ' if mfn else ''}tariffs — {game.calibration.model.name} model, {world.label or data}"
         caption = ("gov. welfare % = own government welfare; medians over the chosen tariffs; start spread = best "
                    "minus worst log G over the starts.")
         if len(choosers) > 1:

@@ -16,6 +16,7 @@ BASELINES = ("factual", "nash", "free-trade")
 def talks(
     ctx: typer.Context,
     data: g.Data,
+    model: g.ModelName = "krugman",
     countries: g.Countries = None,
     mfn: g.Mfn = False,
     baseline: str = typer.Option("factual", "--baseline", help="Gains measured from: factual tariffs, the Nash "
@@ -48,7 +49,7 @@ def talks(
 
         if baseline not in BASELINES:
             raise OptionError(f"--baseline {baseline!r}: use {', '.join(BASELINES)}")
-        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache)
+        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model)
         participants = g.country_list(game.world, countries)
         if baseline != "factual":
             if baseline == "nash":
@@ -74,7 +75,7 @@ def talks(
         facts = deal.facts()
         doc_options = {"participants": list(deal.participants), "mfn": mfn, "baseline": baseline,
                        "unrestricted": unrestricted, "lower_bound": lower}
-        g.report(frame, f"Trade talks among {', '.join(deal.participants)} from the {baseline} baseline"
+        g.report(frame, f"Trade talks among {', '.join(deal.participants)} from the {baseline} baseline ({model} model)"
                         f"{' (MFN)' if mfn else ''}{' (unrestricted)' if unrestricted else ''}",
                  (f"% change from the {baseline} baseline; common gain {deal.common_gain_pct:.3f}%, equal to "
                   f"{deal.equal_gain_residual:.1e} in log G; KKT residual {deal.kkt_residual:.1e}; {deal.solves} "

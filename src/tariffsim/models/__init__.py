@@ -16,13 +16,14 @@ MODELS = {"krugman": Krugman, "armington": Armington, "caliendo_parro": Caliendo
 def get_model(name: str, **options) -> TradeModel:
     """A model by name (``"krugman"``, ``"armington"`` or ``"caliendo_parro"``, which needs an IOWorld)."""
     from tariffsim._lookup import suggest
-    from tariffsim.errors import TariffsimError
+    from tariffsim.errors import OptionError
 
     try:
         return MODELS[name.lower()](**options)
     except KeyError:
-        raise TariffsimError(f"unknown model {name!r}.{suggest(name, MODELS)} Models: {', '.join(MODELS)}.") from None
+        raise OptionError(f"unknown model {name!r}.{suggest(name, MODELS)} Models: {', '.join(MODELS)}.") from None
 
 
 __all__ = ["Armington", "CaliendoParro", "Calibration", "Equations", "Kernel", "Krugman", "MODELS",
            "MultiSectorModel", "PolicyArrays", "TradeModel", "Variable", "get_model"]
+from tariffsim.models.gravity_ge import GravityGE  # noqa: E402,F401  (registers "gravity_ge" in MODELS)
