@@ -1,8 +1,8 @@
 """Games run on any model that gives gradients, with the model's own solver settings.
 
 - the user's ``SolverConfig`` reaches every solve inside a game (``nash``), it is not replaced by defaults;
-- welfare gradients through the Caliendo-Parro equilibrium (forward-mode implicit differentiation)
-  match finite differences;
+- (welfare gradients through the Caliendo-Parro equilibrium, forward-mode implicit differentiation,
+  are checked against finite differences in test_games_optimal.py);
 - an optimal tariff and a Nash war on ``caliendo_parro`` are verified optima / mutual best responses;
 - a model without gradients is refused by name before any work.
 """
@@ -16,7 +16,6 @@ import pytest
 
 from tariffsim.errors import ConvergenceError, OptionError
 from tariffsim.games import _adjoint, nash_tariffs, optimal_tariffs
-from tariffsim.games.gradients import government_welfare_gradient
 from tariffsim.models import CaliendoParro, Krugman
 from tariffsim.models.base import Kernel
 from tariffsim.policy import Policy
@@ -43,24 +42,6 @@ def test_the_users_solver_settings_reach_the_solves_inside_nash():
     # ... and the equilibrium solves themselves carry the user's tolerance in their message
     with pytest.raises(ConvergenceError, match=r"> tolerance 1e-300"):
         strict_model.solve(strict, Policy(world.tariffs))
-
-
-def test_caliendo_parro_welfare_gradient_matches_finite_differences(cp_calibration):
-    world = cp_calibration.world
-    model = cp_calibration.model
-    weights = np.random.default_rng(3).uniform(0.5, 1.5, (world.n_countries, world.n_sectors))
-    g_hat, gradient = government_welfare_gradient(cp_calibration, weights=weights)
-    np.testing.assert_allclose(g_hat, model.solve(cp_calibration, Policy(world.tariffs)).government_welfare_hat(weights),
-                               rtol=1e-12)
-    np.testing.assert_allclose(g_hat, 1.0, atol=1e-12)  # the baseline is the model's own equilibrium
-    step = 1e-4  # equilibria are solved to 1e-13: a smaller step would measure rounding, not the slope
-    for cell in [(0, 1, 0), (2, 0, 1), (1, 2, 1)]:
-        plus, minus = world.tariffs.copy(), world.tariffs.copy()
-        plus[cell] += step
-        minus[cell] -= step
-        difference = (model.solve(cp_calibration, Policy(plus)).government_welfare_hat(weights)
-                      - model.solve(cp_calibration, Policy(minus)).government_welfare_hat(weights)) / (2 * step)
-        np.testing.assert_allclose(gradient[(slice(None), *cell)], difference, rtol=1e-5, atol=1e-9)
 
 
 def test_caliendo_parro_optimal_mfn_tariffs_are_an_optimum(cp_calibration):
