@@ -83,7 +83,7 @@ def newton(residuals: Residuals, jacobian: Residuals, u0, args, *, target, max_s
         step, _, r, stalled = state
         return (step < max_steps) & (jnp.max(jnp.abs(r)) > target) & ~stalled
 
-    def newton_step(state):
+    def damped_step(state):
         step, u, r, _ = state
         direction = jnp.linalg.solve(jacobian(u, *args), -r)
         biggest = jnp.max(jnp.abs(direction))
@@ -106,7 +106,7 @@ def newton(residuals: Residuals, jacobian: Residuals, u0, args, *, target, max_s
         return (step + 1, jnp.where(accepted, u_new, u), jnp.where(accepted, r_new, r), ~accepted)
 
     r0 = residuals(u0, *args)
-    step, u, r, stalled = jax.lax.while_loop(not_done, newton_step, (0, u0, r0, False))
+    step, u, r, stalled = jax.lax.while_loop(not_done, damped_step, (0, u0, r0, False))
     return NewtonResult(u, r, step, stalled)
 
 

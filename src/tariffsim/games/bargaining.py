@@ -20,7 +20,7 @@ from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError, OptionError
 from tariffsim.games import _adjoint
 from tariffsim.games.nash import NashEquilibrium, nash_tariffs
-from tariffsim.games.optimal import SearchOptions, _search
+from tariffsim.games.optimal import SearchOptions, bounded_search
 from tariffsim.games.talks import POLISH_RESTARTS, cooperative_tariffs, rebase, talks_control, variables_from_cube
 from tariffsim.models import Calibration
 from tariffsim.policy import NetExportsRule, Policy
@@ -112,7 +112,7 @@ def bargain(calibration: Calibration, pair: tuple[str, str], *, weights: np.ndar
         for _ in range(1 + POLISH_RESTARTS):
             # A fresh search from where the last stopped, without its stale curvature pairs, when L-BFGS-B
             # stopped (a failed line search on the flat Nash product) before the gradient vanished.
-            found, value, gradient, _, _ = _search(found, lower_bounds, upper_bounds, run_args, options,
+            found, value, gradient, _, _ = bounded_search(found, lower_bounds, upper_bounds, run_args, options,
                                                    "the bargaining", game.start)
             if value <= -1e5:
                 raise ConvergenceError(f"bargaining between {pair[0]} and {pair[1]} left the bargaining set "

@@ -233,7 +233,7 @@ def _search_with_prohibitive_scan(x0, lower, upper, args, options: SearchOptions
     tried at its upper bound (one equilibrium each); if any is better, all improving ones are raised
     and the search restarts there. Stops when no upper-bound move improves by more than PLATEAU_GAIN.
     """
-    best = _search(x0, lower, upper, args, options, country, u_start)
+    best = bounded_search(x0, lower, upper, args, options, country, u_start)
     solves = best[4]
     while True:
         x = best[0]
@@ -249,14 +249,14 @@ def _search_with_prohibitive_scan(x0, lower, upper, args, options: SearchOptions
             return best[0], best[1], best[2], best[3], solves
         start = x.copy()
         start[improving] = upper[improving]
-        candidate = _search(start, lower, upper, args, options, country, u_start)
+        candidate = bounded_search(start, lower, upper, args, options, country, u_start)
         solves += candidate[4]
         if candidate[1] <= best[1] + PLATEAU_GAIN:
             return best[0], best[1], best[2], best[3], solves
         best = candidate
 
 
-def _search(x0, lower, upper, args, options: SearchOptions, country: str, u_start):
+def bounded_search(x0, lower, upper, args, options: SearchOptions, country: str, u_start):
     """One L-BFGS-B run from ``x0``: (x, log G_hat_j, gradient, iterations, solves).
 
     Every equilibrium inside must meet the model's own tolerance (``args["config"].tol``)."""
