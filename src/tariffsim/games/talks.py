@@ -24,7 +24,7 @@ from tariffsim._jax import jnp
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError
 from tariffsim.games import _adjoint
-from tariffsim.games.optimal import SearchOptions, _search
+from tariffsim.games.optimal import SearchOptions, bounded_search
 from tariffsim.models import Calibration, Krugman, MultiSectorModel
 from tariffsim.policy import NetExportsRule, Policy
 from tariffsim.world import World
@@ -180,48 +180,59 @@ def cooperative_tariffs(
     args = dict(**game.kwargs, control=control, weights=jnp.asarray(weights), constraints=jnp.asarray(constraints))
     clock = time.perf_counter()
 
-    def augmented_lagrangian(x):
-        """Outer rounds from ``x``: (x, inner gradient, last outer arguments, solves, reached equal gains)."""
-        multipliers, penalty, previous, solves = np.zeros(len(constraints)), initial_penalty, np.inf, 0
+    def augmented_lagrangian(x, multipliers=None, penalty=initial_penalty):
+        """Outer rounds from ``x`` (and multipliers, penalty): (x, inner gradient, last outer arguments,
+        solves, reached equal gains, multipliers, penalty)."""
+        multipliers = np.zeros(len(constraints)) if multipliers is None else multipliers
+        previous, solves = np.inf, 0
         for _ in range(max_outer):
             omega = np.eye(n)[anchor] - constraints.T @ multipliers
             outer = {**args, "country_weights": jnp.asarray(omega), "penalty": penalty}
             # Inner searches need only be as precise as the constraints are satisfied, until the end.
             inner = replace(options, gtol=max(options.gtol, min(1e-5, 1e-2 * previous)))
-            x, _, gradient, _, used = _search(x, lower_bounds, upper_bounds, outer, inner, "the talks", game.start)
+            x, _, gradient, _, used = bounded_search(x, lower_bounds, upper_bounds, outer, inner, "the talks", game.start)
             solves += used
             log_g = np.log(np.asarray(_adjoint.weighted_log_welfare(jnp.asarray(x), game.start, **outer)[2]))
             violation = constraints @ log_g
             worst = float(np.max(np.abs(violation)))
             if worst <= 0.1 * equal_tol and inner.gtol <= options.gtol:
-                return x, gradient, outer, solves, True
+                return x, gradient, outer, solves, True, multipliers + penalty * violation, penalty
             if penalty >= MAX_PENALTY:  # stalled at a point that does not equalise gains
-                return x, gradient, outer, solves, False
+                return x, gradient, outer, solves, False, multipliers, penalty
             multipliers = multipliers + penalty * violation
             if worst > 0.25 * previous:
                 penalty *= 10.0
             previous = worst
-        return x, gradient, outer, solves, False
+        return x, gradient, outer, solves, False, multipliers, penalty
 
     def first_order_residual(x, gradient):
         return float(np.max(np.abs(np.clip(x + gradient, lower_bounds, upper_bounds) - x)))
 
     starts = ["the given start" if given_start else "the default start"]
-    x, gradient, outer, solves, reached = augmented_lagrangian(x0)
+    x, gradient, outer, solves, reached, multipliers, penalty = augmented_lagrangian(x0)
     if not reached:
         # The baseline tariffs are always feasible (every gain is zero): restart from there.
         starts.append("the baseline tariffs")
         baseline_x = np.clip(variables_from_cube(world.tariffs, control, k), lower_bounds, upper_bounds)
-        x, gradient, outer, more, reached = augmented_lagrangian(baseline_x)
+        x, gradient, outer, more, reached, multipliers, penalty = augmented_lagrangian(baseline_x)
         solves += more
     for _ in range(POLISH_RESTARTS if reached else 0):
         # Gains are equal but L-BFGS-B stopped (a failed line search under a large penalty) before the
-        # gradient vanished: a fresh search at the final multipliers, without the stale curvature pairs,
-        # finishes the job (the `high` version's POL talks from free trade: 2.1e-5 -> 1.6e-6 in 3 steps).
+        # gradient vanished. First a fresh search at the final multipliers, without the stale curvature
+        # pairs (the `high` version's POL talks from free trade: 2.1e-5 -> 1.6e-6 in 3 steps); if the
+        # penalty is so stiff that no step is taken, more outer rounds from here at the updated
+        # multipliers with a 100 times smaller penalty, where the valley is not too steep to follow.
         if first_order_residual(x, gradient) <= options.kkt_tolerance:
             break
-        x, _, gradient, _, more = _search(x, lower_bounds, upper_bounds, outer, options, "the talks", game.start)
+        before = first_order_residual(x, gradient)
+        x, _, gradient, _, more = bounded_search(x, lower_bounds, upper_bounds, outer, options, "the talks", game.start)
         solves += more
+        if first_order_residual(x, gradient) > 0.5 * before:
+            softer = max(initial_penalty, penalty / 100)
+            found = augmented_lagrangian(x, multipliers, softer)
+            solves += found[3]
+            if found[4]:
+                x, gradient, outer, _, _, multipliers, penalty = found
     omega = np.asarray(outer["country_weights"])
     kkt = first_order_residual(x, gradient)
     cube = np.asarray(_adjoint.tariff_cube(jnp.asarray(x), game.fixed, control))
