@@ -1,12 +1,18 @@
 """NAFTA counterfactual (69 countries, 2006, sigma = 7): tariffsim full-endowment GE vs gegravity, same inputs.
 
+tariffsim's GE is ``gravity.ge.counterfactual``: baseline MRs, World and Policy, ``solve(GravityGE(...))``.
 Prints JSON. gegravity needs a hand-picked omr_rescale; every value tried is timed and reported.
-Usage: python benchmarks/gravity_nafta_vs_gegravity.py [DATA_DIR]   (default ../shared/data)
+``--busy`` also times the GE with both cores busy (two ``while True: pass`` processes of its own,
+stopped after); ``--no-gegravity`` skips gegravity (a minute or two).
+Usage: python benchmarks/gravity_nafta_vs_gegravity.py [DATA_DIR] [--busy] [--no-gegravity] [--repeat 5]
+(default DATA_DIR ../shared/data)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,18 +24,44 @@ from tariffsim.gravity import experiments, ge
 from tariffsim.gravity.compat_gegravity import converged, gegravity_results, one_step_prices, run_gegravity
 
 
-def main() -> None:
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    ex = experiments.nafta(pd.read_stata(root / "yotov2016" / "Chapter2Application2.dta"))
-    ge.counterfactual(ex.economy, ex.T_new, reference="DEU")  # warm-up (imports, first calls)
+def timed(ex, repeat: int) -> tuple[list[float], ge.GEResult]:
     times = []
-    for _ in range(5):
+    for _ in range(repeat):
         start = time.perf_counter()
         ours = ge.counterfactual(ex.economy, ex.T_new, reference="DEU")
         times.append(time.perf_counter() - start)
+    return times, ours
+
+
+def busy_times(ex, repeat: int) -> list[float]:
+    """Times of the GE while two busy loops of our own occupy both cores."""
+    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        time.sleep(0.5)
+        return timed(ex, repeat)[0]
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data", nargs="?", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+    parser.add_argument("--busy", action="store_true")
+    parser.add_argument("--no-gegravity", action="store_true")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    root = Path(args.data)
+    ex = experiments.nafta(pd.read_stata(root / "yotov2016" / "Chapter2Application2.dta"))
+    start = time.perf_counter()
+    ge.counterfactual(ex.economy, ex.T_new, reference="DEU")  # warm-up (compiles the solver)
+    first = time.perf_counter() - start
+    times, ours = timed(ex, args.repeat)
+    busy = busy_times(ex, args.repeat) if args.busy else None
     cond = ge.counterfactual(ex.economy, ex.T_new, reference="DEU", kind="conditional").counterfactual
     attempts = []
-    for scale in (1.0, 10.0, 100.0, 1e3, 1e4, 1e5):
+    for scale in () if args.no_gegravity else (1.0, 10.0, 100.0, 1e3, 1e4, 1e5):
         start = time.perf_counter()
         try:
             model = run_gegravity(ex.economy, ex.T_new, "DEU", scale)
@@ -52,8 +84,12 @@ def main() -> None:
     print(json.dumps({
         "experiment": "NAFTA (RTA=0 among CAN, MEX, USA), Chapter2Application2.dta, 2006, sigma=7",
         "countries": len(ex.economy.countries),
+        "repeat": args.repeat,
+        "tariffsim_first_full_ge_seconds_including_compile": first,
         "tariffsim_full_ge_seconds_best_of_5": best,
         "tariffsim_full_ge_seconds_median_of_5": float(np.median(times)),
+        "tariffsim_full_ge_seconds_busy_best": min(busy) if busy else None,
+        "tariffsim_full_ge_seconds_busy_median": float(np.median(busy)) if busy else None,
         "tariffsim_newton_steps": ours.steps,
         "tariffsim_max_residual": ours.max_residual,
         "gegravity_attempts": attempts,

@@ -1,4 +1,6 @@
-"""Structural gravity: PPML estimation (pyfixest) and one-sector general-equilibrium counterfactuals."""
+"""Structural gravity: PPML estimation (pyfixest), designs, panels and confidence intervals, and GE experiments
+that hand the one-sector ``gravity_ge`` model (``tariffsim.models.gravity_ge``) a world and a trade-cost change
+(``tariffsim.gravity.ge.counterfactual``)."""
 
 from tariffsim.gravity.costs import CostChange, LinearCosts
 from tariffsim.gravity.design import GravityDesign

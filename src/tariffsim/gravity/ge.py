@@ -106,15 +106,15 @@ def equilibrium_residual(levels: Levels, T: np.ndarray, sigma: float, reference:
     clearing (sum_j X_ij = Y_i), budgets (sum_i X_ij = E_j) and the normalisation P[reference] = 1."""
     q = levels
     world_output = q.Y.sum()
-    checks = [
-        q.X / gravity_flows(T, q.Y, q.E, q.Pi, q.P, sigma) - 1,
-        (T * q.E[None, :] / world_output / q.P[None, :] ** (1 - sigma)).sum(axis=1) / q.Pi ** (1 - sigma) - 1,
-        (T * q.Y[:, None] / world_output / q.Pi[:, None] ** (1 - sigma)).sum(axis=0) / q.P ** (1 - sigma) - 1,
-        q.X.sum(axis=1) / q.Y - 1,
-        q.X.sum(axis=0) / q.E - 1,
-        np.array([q.P[reference] - 1]),
-    ]
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 for pairs with T = 0, masked below
+        checks = [
+            q.X / gravity_flows(T, q.Y, q.E, q.Pi, q.P, sigma) - 1,
+            (T * q.E[None, :] / world_output / q.P[None, :] ** (1 - sigma)).sum(axis=1) / q.Pi ** (1 - sigma) - 1,
+            (T * q.Y[:, None] / world_output / q.Pi[:, None] ** (1 - sigma)).sum(axis=0) / q.P ** (1 - sigma) - 1,
+            q.X.sum(axis=1) / q.Y - 1,
+            q.X.sum(axis=0) / q.E - 1,
+            np.array([q.P[reference] - 1]),
+        ]
         return max(float(np.max(np.abs(np.where(T > 0, c, 0.0) if c.ndim == 2 else c))) for c in checks)
 
 
