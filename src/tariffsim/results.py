@@ -90,6 +90,13 @@ def welfare_parts_table(eq: Equilibrium) -> pd.DataFrame:
                         index=pd.Index(eq.world.countries, name="country"))
 
 
+def model_options(model) -> dict:
+    """The model's options as JSON values (dataclass fields other than the solver settings)."""
+    import dataclasses
+
+    return {f.name: getattr(model, f.name) for f in dataclasses.fields(model) if f.name != "solver"}
+
+
 def summary_text(eq: Equilibrium) -> str:
     """A plain-text headline table, for logs and ``print``."""
     table = group_table(eq, HEADLINE)
@@ -100,7 +107,8 @@ def summary_text(eq: Equilibrium) -> str:
 def to_json_dict(eq: Equilibrium, scenario: dict | None = None) -> dict:
     """A JSON-ready document: metadata, solver facts, variable glossary and the long table's rows.
 
-    Schema ``tariffsim.equilibrium`` version 2 (every model): ``model`` (name), ``world``,
+    Schema ``tariffsim.equilibrium`` version 2 (every model): ``model`` (name), ``model_options``
+    (e.g. ``io_links``, ``kind``, ``reference``), ``world``,
     ``scenario``, ``solver`` (method, steps, max_residual, tol), ``units``, ``variables`` (level ->
     name -> description) and ``results`` (the long table's rows).
     """
@@ -112,6 +120,7 @@ def to_json_dict(eq: Equilibrium, scenario: dict | None = None) -> dict:
         "schema": "tariffsim.equilibrium",
         "schema_version": SCHEMA_VERSION,
         "model": eq.model.name,
+        "model_options": model_options(eq.model),
         "world": {"label": eq.world.label, "countries": list(eq.world.countries),
                   "country_names": list(eq.world.country_names), "sectors": list(eq.world.sectors),
                   "sector_names": list(eq.world.sector_names)},

@@ -8,13 +8,15 @@ from tariffsim.models._multisector import MultiSectorModel
 from tariffsim.models.armington import Armington
 from tariffsim.models.base import Calibration, Equations, Kernel, PolicyArrays, TradeModel, Variable
 from tariffsim.models.caliendo_parro import CaliendoParro
+from tariffsim.models.gravity_ge import GravityGE
 from tariffsim.models.krugman import Krugman
 
-MODELS = {"krugman": Krugman, "armington": Armington, "caliendo_parro": CaliendoParro}
+MODELS = {"krugman": Krugman, "armington": Armington, "caliendo_parro": CaliendoParro, "gravity_ge": GravityGE}
 
 
 def get_model(name: str, **options) -> TradeModel:
-    """A model by name (``"krugman"``, ``"armington"`` or ``"caliendo_parro"``, which needs an IOWorld)."""
+    """A model by name: ``"krugman"``, ``"armington"``, ``"caliendo_parro"`` (needs an IOWorld) or
+    ``"gravity_ge"`` (one-sector structural gravity; options kind, imbalance, reference)."""
     from tariffsim._lookup import suggest
     from tariffsim.errors import OptionError
 
@@ -24,6 +26,5 @@ def get_model(name: str, **options) -> TradeModel:
         raise OptionError(f"unknown model {name!r}.{suggest(name, MODELS)} Models: {', '.join(MODELS)}.") from None
 
 
-__all__ = ["Armington", "CaliendoParro", "Calibration", "Equations", "Kernel", "Krugman", "MODELS",
+__all__ = ["Armington", "CaliendoParro", "Calibration", "Equations", "GravityGE", "Kernel", "Krugman", "MODELS",
            "MultiSectorModel", "PolicyArrays", "TradeModel", "Variable", "get_model"]
-from tariffsim.models.gravity_ge import GravityGE  # noqa: E402,F401  (registers "gravity_ge" in MODELS)

@@ -207,8 +207,3 @@ def gravity_flows(T: np.ndarray, Y: np.ndarray, E: np.ndarray, Pi: np.ndarray, P
 
 __all__ = ["CHANGE_VARIABLES", "GravityGE", "Imbalance", "KERNELS", "Kind", "gravity_flows",
            "multilateral_resistances"]
-
-
-from tariffsim.models import MODELS  # noqa: E402  (the package imports this module last)
-
-MODELS.setdefault(GravityGE.name, GravityGE)
