@@ -6,7 +6,8 @@ Prints JSON: for every benchmark the key figures of both versions and after/befo
 
 Usage: TARIFFSIM_DATA=../shared/data python benchmarks/before_after.py [--before COMMIT] [--rounds 2]
 (default COMMIT: 3733f4a, the last commit before the one-model contract; checked out with
-``git worktree`` into a temporary folder, removed at the end).
+``git worktree`` into a hidden folder beside the repository, so that its scripts find ``../shared`` as
+the current ones do, and removed at the end).
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated benchmark scripts")
     args = parser.parse_args()
     chosen = args.only.split(",") if args.only else list(BENCHMARKS)
-    with tempfile.TemporaryDirectory() as folder:
-        before = Path(folder) / "before"
+    with tempfile.TemporaryDirectory(prefix=".before-", dir=HERE.parent) as folder:
+        before = Path(folder) / HERE.name
         subprocess.run(["git", "-C", str(HERE), "worktree", "add", "--detach", str(before), args.before],
                        check=True, capture_output=True)
         try:

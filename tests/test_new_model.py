@@ -43,22 +43,26 @@ class Outcome(NamedTuple):
     export_tax_revenue: jnp.ndarray  # (N,)
 
 
+def export_tax(policy):
+    """(N,N,S) the export taxes (PolicyArrays holds None when the policy sets none)."""
+    return jnp.zeros_like(policy.tariffs) if policy.export_tax is None else policy.export_tax
+
+
 def outcome(u, p: Params, policy) -> Outcome:
     n = p.expenditure.shape[0]
     w_hat, E_hat = jnp.exp(u[:n]), jnp.exp(u[n:])
-    cost = (w_hat[:, None, None] * (1 + policy.export_tax) * policy.trade_cost_hat
-            * (1 + policy.tariffs) / (1 + p.tariffs))
+    cost = w_hat[:, None, None] * (1 + export_tax(policy)) * (1 + policy.tariffs) / (1 + p.tariffs)
     weighted = p.gamma * cost ** (1 - p.sigma)
     index = weighted.sum(axis=0)
     spending = p.mu * (p.expenditure * E_hat)[:, None]
     trade = weighted / index * spending[None] / (1 + policy.tariffs)
-    tax = (policy.export_tax / (1 + policy.export_tax) * trade).sum(axis=(1, 2))
+    tax = (export_tax(policy) / (1 + export_tax(policy)) * trade).sum(axis=(1, 2))
     return Outcome(w_hat, E_hat, index ** (1 / (1 - p.sigma)), trade, tax)
 
 
 def _parts(u, p: Params, policy):
     out = outcome(u, p, policy)
-    wages = (out.trade / (1 + policy.export_tax)).sum(axis=(1, 2))  # producers receive the net price
+    wages = (out.trade / (1 + export_tax(policy))).sum(axis=(1, 2))  # producers receive the net price
     income = out.w_hat * p.wage_bill + out.export_tax_revenue + jnp.einsum("ijs,ijs->j", policy.tariffs, out.trade)
     return out, wages / p.wage_bill - out.w_hat, (income - policy.net_exports - p.expenditure * out.E_hat) / p.expenditure
 

@@ -149,10 +149,20 @@ class Policy:
             )
 
     def arrays(self, world: World):
-        """The ``PolicyArrays`` pytree the models' kernels take (checked against ``world``)."""
+        """The ``PolicyArrays`` pytree the models' kernels take, checked against ``world`` (once per
+        world: the policy and the world are immutable). Instruments the policy does not move are None."""
+        cached = self.__dict__.get("_arrays")
+        if cached is not None and cached[0] is world:
+            return cached[1]
         from tariffsim._jax import jnp
         from tariffsim.models.base import PolicyArrays
 
         self.check_against(world)
-        return PolicyArrays(jnp.asarray(self.tariffs), jnp.asarray(self.trade_cost_hat_or_ones()),
-                            jnp.asarray(self.export_tax_or_zeros()), jnp.asarray(self.net_exports_level(world)))
+        used = self.instruments_used()
+        arrays = PolicyArrays(
+            jnp.asarray(self.tariffs),
+            jnp.asarray(self.trade_cost_hat) if "trade_cost_hat" in used else None,
+            jnp.asarray(self.export_tax) if "export_tax" in used else None,
+            jnp.asarray(self.net_exports_level(world)))
+        object.__setattr__(self, "_arrays", (world, arrays))
+        return arrays

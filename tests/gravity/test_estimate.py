@@ -172,8 +172,8 @@ def _cell(estimate: float, p_value: float) -> str:
 @pytest.mark.slow
 def test_book_traditional_gravity_table(yotov):
     """Every cell of the book table equals pyfixest called directly on a sample built independently, with
-    the four specifications book.traditional_gravity documents (clustered by directed pair); the fixed-effects
-    columns and every N are the book's printed numbers."""
+    the book's four specifications (OLS with a constant only, clustered by pair_id); the coefficients of
+    every column and every N are the book's printed numbers."""
     import pyfixest as pf
 
     from tariffsim.gravity import book
@@ -182,11 +182,10 @@ def test_book_traditional_gravity_table(yotov):
     results, table = book.traditional_gravity(data)
     sample = _traditional_sample(data)
     rhs = " + ".join(STANDARD)
-    cluster = {"CRV1": "directed_pair"}
+    cluster = {"CRV1": "pair_id"}
     direct = {
-        "OLS": pf.feols(f"ln_trade ~ {rhs} + ln_Y + ln_E | year", data=sample, vcov=cluster),
-        "Remoteness": pf.feols(f"ln_trade ~ {rhs} + ln_Y + ln_E + ln_REM_EXP + ln_REM_IMP | year",
-                               data=sample, vcov=cluster),
+        "OLS": pf.feols(f"ln_trade ~ {rhs} + ln_Y + ln_E", data=sample, vcov=cluster),
+        "Remoteness": pf.feols(f"ln_trade ~ {rhs} + ln_Y + ln_E + ln_REM_EXP + ln_REM_IMP", data=sample, vcov=cluster),
         "Fixed Effects": pf.feols(f"ln_trade ~ {rhs} | ey + iy", data=sample, vcov=cluster),
         "PPML": pf.fepois(f"trade ~ {rhs} | ey + iy", data=sample, vcov=cluster),
     }
@@ -207,33 +206,12 @@ def test_book_traditional_gravity_table(yotov):
     # The book's printed numbers (Yotov et al. 2016, chapter 1, table of traditional gravity estimates):
     # OLS loses the 2,463 zero flows, PPML keeps all 28,152 international flows.
     assert table.loc["N"].tolist() == ["25689", "25689", "25689", "28152"]
-    printed = {"Fixed Effects": [-1.216, 0.223, 0.661, 0.670], "PPML": [-0.841, 0.437, 0.247, -0.222]}
+    printed = {"OLS": [-1.002, 0.574, 0.802, 0.735, 1.190, 0.908],
+               "Remoteness": [-1.185, 0.247, 0.739, 0.842, 1.164, 0.903],
+               "Fixed Effects": [-1.216, 0.223, 0.661, 0.670], "PPML": [-0.841, 0.437, 0.247, -0.222]}
     for label, values in printed.items():
-        np.testing.assert_allclose(results[label].coefficients.loc[STANDARD, "estimate"], values, rtol=0, atol=5e-4,
+        shown = STANDARD + ["ln_Y", "ln_E"] if label in ("OLS", "Remoteness") else STANDARD
+        np.testing.assert_allclose(results[label].coefficients.loc[shown, "estimate"], values, rtol=0, atol=5e-4,
                                    err_msg=label)
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "book.traditional_gravity adds year fixed effects ('| year') to the OLS and Remoteness columns; the book "
-    "prints them without (a constant only), which this sample reproduces to the printed digits with pyfixest"))
-def test_book_traditional_gravity_ols_columns_are_the_printed_ones(yotov):
-    import pyfixest as pf
-
-    from tariffsim.gravity import book
-
-    data = yotov("Chapter1Application1")
-    results, _ = book.traditional_gravity(data)
-    sample = _traditional_sample(data)
-    rhs = " + ".join(STANDARD + ["ln_Y", "ln_E"])
-    printed = {
-        "OLS": ([-1.002, 0.574, 0.802, 0.735, 1.190, 0.908], f"ln_trade ~ {rhs}"),
-        "Remoteness": ([-1.185, 0.247, 0.739, 0.842, 1.164, 0.903], f"ln_trade ~ {rhs} + ln_REM_EXP + ln_REM_IMP"),
-    }
-    terms = STANDARD + ["ln_Y", "ln_E"]
-    for label, (values, formula) in printed.items():
-        book_spec = pf.feols(formula, data=sample, vcov={"CRV1": "pair_id"})  # the book's own specification
-        np.testing.assert_allclose(book_spec.coef()[terms], values, rtol=0, atol=5e-4, err_msg=label)
-    for label, (values, _) in printed.items():
-        np.testing.assert_allclose(results[label].coefficients.loc[terms, "estimate"], values, rtol=0, atol=5e-4,
-                                   err_msg=label)

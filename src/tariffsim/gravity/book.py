@@ -26,8 +26,10 @@ def _panel(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def traditional_gravity(data: pd.DataFrame) -> tuple[dict[str, GravityResult], pd.DataFrame]:
-    """Chapter 1, application 1 (Chapter1Application1.dta): OLS, OLS with remoteness, OLS with
-    exporter-year/importer-year fixed effects, PPML with them; international flows only."""
+    """Chapter 1, application 1 (Chapter1Application1.dta): OLS (a constant, no fixed effects), OLS with
+    remoteness, OLS with exporter-year/importer-year fixed effects, PPML with them; international flows
+    only; standard errors clustered by ``pair_id`` (the same for both directions), as the book's code
+    (``cluster(pair_id)``)."""
     df = _panel(data)
     y_out = df.groupby(["exporter", "year"])["trade"].transform("sum")
     e_exp = df.groupby(["importer", "year"])["trade"].transform("sum")
@@ -38,11 +40,13 @@ def traditional_gravity(data: pd.DataFrame) -> tuple[dict[str, GravityResult], p
     df = df[df[panel.BORDER] == 1]
     df["ln_trade"] = np.log(df["trade"].where(df["trade"] > 0))
     rhs = " + ".join(STANDARD)
+    by_pair = dict(vcov="pair_id")
     results = {
-        "OLS": estimate(df, f"ln_trade ~ {rhs} + ln_Y + ln_E | year", method="ols"),
-        "Remoteness": estimate(df, f"ln_trade ~ {rhs} + ln_Y + ln_E + ln_REM_EXP + ln_REM_IMP | year", method="ols"),
-        "Fixed Effects": estimate(df, f"ln_trade ~ {rhs} | exp_year + imp_year", method="ols"),
-        "PPML": estimate(df, f"trade ~ {rhs} | exp_year + imp_year"),
+        "OLS": estimate(df, f"ln_trade ~ {rhs} + ln_Y + ln_E", method="ols", **by_pair),
+        "Remoteness": estimate(df, f"ln_trade ~ {rhs} + ln_Y + ln_E + ln_REM_EXP + ln_REM_IMP", method="ols",
+                               **by_pair),
+        "Fixed Effects": estimate(df, f"ln_trade ~ {rhs} | exp_year + imp_year", method="ols", **by_pair),
+        "PPML": estimate(df, f"trade ~ {rhs} | exp_year + imp_year", **by_pair),
     }
     return results, compare(results, list(STANDARD) + ["ln_Y", "ln_E", "ln_REM_EXP", "ln_REM_IMP"])
 

@@ -224,7 +224,8 @@ def _expenditure_step(params, z):
 
 def log_tau_hat_of(base: Baseline, policy):
     """(N,N,S) log of the change of delivered cost: tariffs (1 + t')/(1 + t) times iceberg d_hat."""
-    return jnp.log1p(policy.tariffs) - jnp.log1p(base.tariffs) + jnp.log(policy.trade_cost_hat)
+    log_tau_hat = jnp.log1p(policy.tariffs) - jnp.log1p(base.tariffs)
+    return log_tau_hat if policy.trade_cost_hat is None else log_tau_hat + jnp.log(policy.trade_cost_hat)
 
 
 def outcome(x, base: Baseline, policy) -> Outcome:

@@ -83,7 +83,9 @@ def outcome(u: jnp.ndarray, base: Baseline, policy) -> Outcome:
     new_tariffs = policy.tariffs
     w_hat, E_hat = jnp.exp(u[:n]), jnp.exp(u[n:])
     exponent = 1 - base.sigma  # (S,)
-    tau_hat = policy.trade_cost_hat * (1 + new_tariffs) / (1 + base.tariffs)
+    tau_hat = (1 + new_tariffs) / (1 + base.tariffs)
+    if policy.trade_cost_hat is not None:
+        tau_hat = tau_hat * policy.trade_cost_hat
     weighted = base.gamma * (w_hat[:, None, None] * tau_hat) ** exponent  # gamma (w tau)^(1-sigma)
     Q = weighted.sum(axis=0)  # (N,S) = P_hat^(1-sigma)
     shares = weighted / Q

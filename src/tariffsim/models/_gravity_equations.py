@@ -175,7 +175,9 @@ def sinkhorn_start(system: LevelSystem, target=1e-3, sweeps=500):
 
 # ---------------------------------------------------------------------------- in changes
 def _cost_hat(base: Baseline, policy):
-    """(N,N) T_hat = d_hat^(1-sigma) from the policy's iceberg-cost changes (one sector)."""
+    """(N,N) T_hat = d_hat^(1-sigma) from the policy's iceberg-cost changes (one sector; None: no change)."""
+    if policy.trade_cost_hat is None:
+        return jnp.ones(base.trade.shape)
     return policy.trade_cost_hat[:, :, 0] ** (1 - base.sigma)
 
 
@@ -272,7 +274,7 @@ def _conditional_logs(u, base: Baseline):
 
 def _conditional_system(base: Baseline, policy):
     """(2-5), (2-6) in changes with Y, E fixed: A = ln(X/Y) + ln T_hat, B = ln(X/E) + ln T_hat."""
-    log_hat = (1 - base.sigma) * jnp.log(policy.trade_cost_hat[:, :, 0])
+    log_hat = jnp.log(_cost_hat(base, policy))
     logX = jnp.log(base.trade)
     return logX - jnp.log(base.output)[:, None] + log_hat, logX - jnp.log(base.expenditure)[None, :] + log_hat
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from tariffsim.models import _equations as eq
 from tariffsim.models._variables import WELFARE
-from tariffsim.models.base import Calibration, Equations, Kernel, TradeModel
+from tariffsim.models.base import Calibration, Equations, Kernel, TradeModel, labels
 from tariffsim.policy import Policy
 from tariffsim.world import World
 
@@ -47,13 +47,12 @@ class MultiSectorModel(TradeModel):
 
     def equations(self, calibration: Calibration, policy: Policy) -> Equations:
         world = calibration.world
-        labels = tuple(world.countries)
+        names = tuple(world.countries)
         return Equations(
             kernel=self.kernel(), params=calibration.params, policy=policy.arrays(world),
             start=np.zeros(2 * world.n_countries),
-            unknowns=tuple(f"log w_hat {c}" for c in labels) + tuple(f"log E_hat {c}" for c in labels),
-            equations=(tuple(f"labour market of {c}" for c in labels) + tuple(f"budget of {c}" for c in labels)
-                       + ("numeraire",)),
+            unknowns=labels("log w_hat {}", names) + labels("log E_hat {}", names),
+            equations=labels("labour market of {}", names) + labels("budget of {}", names) + ("numeraire",),
         )
 
     def profit_share(self, equilibrium) -> np.ndarray:

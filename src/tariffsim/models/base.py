@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 import numpy as np
@@ -82,9 +83,11 @@ class Variable:
 class PolicyArrays(NamedTuple):
     """The numbers of a ``Policy`` as one JAX pytree, the argument every ``Kernel`` function takes.
 
-    tariffs (N,N,S) t' (fractions); trade_cost_hat (N,N,S) iceberg-cost changes d_hat (1 = none);
-    export_tax (N,N,S) ad-valorem export taxes of exporter i on sales to j (negative: subsidies);
-    net_exports (N,) counterfactual net exports NX' in data units.
+    tariffs (N,N,S) t' (fractions); trade_cost_hat (N,N,S) iceberg-cost changes d_hat, or None when
+    the policy moves no trade cost (read it as ones); export_tax (N,N,S) ad-valorem export taxes of
+    exporter i on sales to j (negative: subsidies), or None (zeros); net_exports (N,) counterfactual net
+    exports NX' in data units. Kernels handle None (a static case: compiled once per structure), which
+    saves building, moving and multiplying arrays of ones in every solve.
     """
 
     tariffs: Any
@@ -122,6 +125,12 @@ class Kernel:
     jacobian: Callable | None = None
     welfare_parts: Callable | None = None
     gradients: Gradients | None = "reverse"
+
+
+@lru_cache(maxsize=256)
+def labels(template: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """``template.format(name)`` for every name, remembered (labels are built on every solve)."""
+    return tuple(template.format(name) for name in names)
 
 
 @dataclass(frozen=True, eq=False)

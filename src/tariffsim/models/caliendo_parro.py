@@ -31,7 +31,7 @@ import pandas as pd
 from tariffsim.errors import DataValidationError, OptionError
 from tariffsim.models import _cp_equations as eq
 from tariffsim.models._variables import tariffs_only, trade_variables
-from tariffsim.models.base import Calibration, Equations, Kernel, TradeModel, Variable
+from tariffsim.models.base import Calibration, Equations, Kernel, TradeModel, Variable, labels
 from tariffsim.policy import Policy
 from tariffsim.solve import solve
 from tariffsim.world_io import IOWorld
@@ -168,14 +168,13 @@ class CaliendoParro(TradeModel):
 
     def equations(self, calibration: Calibration, policy: Policy) -> Equations:
         world = calibration.world
-        countries = world.countries
-        cells = [f"{c}/{s}" for c in countries for s in world.sectors]
+        countries = tuple(world.countries)
+        cells = labels("{}", tuple(f"{c}/{s}" for c in countries for s in world.sectors))
         return Equations(
             kernel=self.kernel(), params=calibration.params, policy=policy.arrays(world),
-            start=np.zeros(world.n_countries), unknowns=tuple(f"log w_hat {c}" for c in countries),
-            equations=(tuple(f"labour market of {c}" for c in countries) + ("numeraire",)
-                       + tuple(f"price index of {cell}" for cell in cells)
-                       + tuple(f"expenditure of {cell}" for cell in cells)),
+            start=np.zeros(world.n_countries), unknowns=labels("log w_hat {}", countries),
+            equations=(labels("labour market of {}", countries) + ("numeraire",)
+                       + labels("price index of {}", cells) + labels("expenditure of {}", cells)),
             what_to_try=("a smaller shock, finite tariffs (1e6 is prohibitive enough), SolverConfig(max_steps=..., "
                          "max_log_step=0.5), or check the input-output data (a sector using almost only its own "
                          "output converges slowly)"),
