@@ -17,7 +17,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
@@ -61,31 +60,30 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated benchmark scripts")
     args = parser.parse_args()
     chosen = args.only.split(",") if args.only else list(BENCHMARKS)
-    with tempfile.TemporaryDirectory(prefix=".before-", dir=HERE.parent) as folder:
-        before = Path(folder) / HERE.name
-        subprocess.run(["git", "-C", str(HERE), "worktree", "add", "--detach", str(before), args.before],
-                       check=True, capture_output=True)
-        try:
-            report = {"before": args.before, "after": subprocess.run(
-                ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip(),
-                "rounds": args.rounds, "benchmarks": {}}
-            for script in chosen:
-                arguments, figures = BENCHMARKS[script]
-                best: dict[str, dict[str, float]] = {"before": {}, "after": {}}
-                for _ in range(args.rounds):
-                    for label, tree in (("before", before), ("after", HERE)):
-                        document = run(tree, script, arguments)
-                        for name, path in figures.items():
-                            value = pick(document, path)
-                            if value is not None:
-                                best[label][name] = min(value, best[label].get(name, float("inf")))
-                        print(f"{script} {label}: {best[label]}", file=sys.stderr)
-                ratios = {name: best["after"][name] / best["before"][name] for name in best["after"]
-                          if best["before"].get(name)}
-                report["benchmarks"][script] = {**best, "after_over_before": ratios}
-            report["load_average_1min_at_end"] = os.getloadavg()[0]
-        finally:
-            subprocess.run(["git", "-C", str(HERE), "worktree", "remove", "--force", str(before)], check=False)
+    before = HERE.parent / f".before-{args.before}"  # beside the repository: its scripts find ../shared
+    subprocess.run(["git", "-C", str(HERE), "worktree", "add", "--detach", str(before), args.before],
+                   check=True, capture_output=True)
+    try:
+        report = {"before": args.before, "after": subprocess.run(
+            ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip(),
+            "rounds": args.rounds, "benchmarks": {}}
+        for script in chosen:
+            arguments, figures = BENCHMARKS[script]
+            best: dict[str, dict[str, float]] = {"before": {}, "after": {}}
+            for _ in range(args.rounds):
+                for label, tree in (("before", before), ("after", HERE)):
+                    document = run(tree, script, arguments)
+                    for name, path in figures.items():
+                        value = pick(document, path)
+                        if value is not None:
+                            best[label][name] = min(value, best[label].get(name, float("inf")))
+                    print(f"{script} {label}: {best[label]}", file=sys.stderr)
+            ratios = {name: best["after"][name] / best["before"][name] for name in best["after"]
+                      if best["before"].get(name)}
+            report["benchmarks"][script] = {**best, "after_over_before": ratios}
+        report["load_average_1min_at_end"] = os.getloadavg()[0]
+    finally:
+        subprocess.run(["git", "-C", str(HERE), "worktree", "remove", "--force", str(before)], check=False)
     print(json.dumps(report, indent=1))
 
 

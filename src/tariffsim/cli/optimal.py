@@ -42,10 +42,10 @@ def optimal(
     with friendly_errors(ctx):
         import functools
 
-        import numpy as np
         import pandas as pd
 
         from tariffsim.games import OptimalTariffs, optimal_tariffs
+        from tariffsim.games.tables import optima_frame
 
         game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model)
         world = game.world
@@ -56,15 +56,7 @@ def optimal(
         compute = functools.partial(optimal_tariffs, game.calibration, weights=game.weights, **options)
         results = g.cached_results(game, keys, OptimalTariffs, "optimal tariffs", compute, scheduler=scheduler,
                                    workers=workers)
-        rows = {}
-        for c, result in results.items():
-            welfare = 100 * (result.equilibrium.welfare_hat - 1)
-            rows[c] = {"gov. welfare %": result.gain_pct, "welfare %": welfare[world.country_index(c)],
-                       "others' welfare %": np.delete(welfare, world.country_index(c)).mean(),
-                       "median tariff %": 100 * float(np.median(result.chosen)), "KKT residual": result.kkt_residual,
-                       "start spread": float(max(result.start_values) - min(result.start_values)),
-                       "solves": float(result.solves), "seconds": result.seconds}
-        frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("country")
+        frame = optima_frame(list(results.values()))
         solver = {c: r.facts() for c, r in results.items()}
         options = {"choosers": choosers, **{k: v for k, v in options.items() if k != "net_exports"}}
         tariffs = pd.concat([r.tariff_frame() for r in results.values()], ignore_index=True)

@@ -47,6 +47,24 @@ def country_frame(equilibrium, government_welfare_hat: np.ndarray, cube: np.ndar
     return frame
 
 
+def optima_frame(optima: Sequence) -> pd.DataFrame:
+    """One row per ``OptimalTariffs`` (each country at its own optimum): own government-welfare and
+    welfare changes, the others' mean welfare change (%), the median chosen tariff (%), the KKT
+    residual, the spread of log G over the starts, solves and seconds."""
+    rows = {}
+    for result in optima:
+        world = result.equilibrium.world
+        j = world.country_index(result.country)
+        welfare = 100 * (result.equilibrium.welfare_hat - 1)
+        rows[result.country] = {
+            "gov. welfare %": result.gain_pct, "welfare %": welfare[j],
+            "others' welfare %": np.delete(welfare, j).mean(), "median tariff %": 100 * float(np.median(result.chosen)),
+            "KKT residual": result.kkt_residual,
+            "start spread": float(max(result.start_values) - min(result.start_values)),
+            "solves": float(result.solves), "seconds": result.seconds}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("country")
+
+
 def tariff_frame(world, cube: np.ndarray, importers: Sequence[str]) -> pd.DataFrame:
     """The tariffs ``importers`` set in ``cube``: one row per exporter, importer and sector (fractions)."""
     rows = []
