@@ -134,7 +134,9 @@ def test_without_export_taxes_the_toy_is_armington(world):
     np.testing.assert_allclose(mine.welfare_hat, theirs.welfare_hat, rtol=1e-12)
     np.testing.assert_allclose(mine.trade, theirs.trade, rtol=1e-10)
     assert mine.max_residual <= 1e-10 and mine.model is toy
-
+    assert list(mine.solution().index[:2]) == ["log w_hat C000", "log w_hat C001"]
+    assert mine.residual_frame()["residual"].abs().iloc[0] == mine.max_residual
+    assert len(mine.residual_frame()) == 2 * world.n_countries + 1  # every equation, Walras' dropped one too
 
 def test_lerner_symmetry_export_tax_equals_import_tariff(world):
     """Balanced trade, one country: a 20% tax on all its exports = a 20% tariff on all its imports

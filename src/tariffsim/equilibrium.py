@@ -34,9 +34,10 @@ class Equilibrium:
             ``trade`` (N,N,S) X' at world prices, ``w_hat`` (N,), ``E_hat`` (N,) and
             ``price_index_sector_hat`` (N,S)); its fields are also attributes of the equilibrium
             (``eq.cost_hat`` for a model whose outcome has ``cost_hat``).
-        unknowns: (n,) the solution of the square system.
+        unknowns: (n,) the solution of the square system, labelled by ``unknown_labels``
+            (``solution()`` gives them as a labelled Series).
         residuals: (m,) relative residuals of every equation at the solution, labelled by
-            ``equations``; ``max_residual`` is their largest absolute value.
+            ``equations``; ``max_residual`` is their largest absolute value (``residual_frame()``).
         method: the solver that found the solution; steps: its Newton steps (or evaluations).
     """
 
@@ -49,6 +50,7 @@ class Equilibrium:
     equations: tuple[str, ...]
     method: str
     steps: int
+    unknown_labels: tuple[str, ...] = ()
 
     def __getattr__(self, name: str):
         outcome = self.__dict__.get("outcome")
@@ -64,6 +66,20 @@ class Equilibrium:
     @property
     def max_residual(self) -> float:
         return float(np.max(np.abs(self.residuals)))
+
+    def solution(self):
+        """The unknowns at the solution as a Series indexed by their labels (``log w_hat JPN``, ...)."""
+        import pandas as pd
+
+        return pd.Series(self.unknowns, index=pd.Index(self.unknown_labels or range(self.unknowns.size),
+                                                       name="unknown"))
+
+    def residual_frame(self):
+        """Every equation's relative residual at the solution, largest first (equation, residual)."""
+        import pandas as pd
+
+        frame = pd.DataFrame({"equation": self.equations, "residual": self.residuals})
+        return frame.reindex(frame["residual"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
     @property
     def w_hat(self) -> np.ndarray:

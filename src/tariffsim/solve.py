@@ -206,7 +206,7 @@ def solve(model: Any, calibration: Calibration, policy: Policy, config: SolverCo
     outcome = jax.tree.map(np.asarray, root.evaluation[1])
     return Equilibrium(model=model, calibration=calibration, policy=policy, outcome=outcome,
                        unknowns=np.asarray(root.u), residuals=residuals, equations=equations.equations,
-                       method=root.method, steps=root.steps)
+                       method=root.method, steps=root.steps, unknown_labels=equations.unknowns)
 
 
 def _failure_message(model, equations: Equations, policy: Policy, residuals: np.ndarray, root: RootResult,

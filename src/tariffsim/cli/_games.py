@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 
-from tariffsim.cli._common import DATA_HELP, load_world, print_frame, status, stderr, stdout
+from tariffsim.cli._common import DATA_HELP, print_frame, stderr, stdout
 
 if TYPE_CHECKING:
     import pandas as pd

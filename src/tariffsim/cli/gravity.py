@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from tariffsim.atomic import atomic_write, atomic_write_text
+from tariffsim.atomic import atomic_write_text
 from tariffsim.cli._common import friendly_errors, print_frame, status, stderr, stdout
 
 if TYPE_CHECKING:

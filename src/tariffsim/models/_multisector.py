@@ -12,7 +12,6 @@ from typing import ClassVar
 import numpy as np
 
 from tariffsim.models import _equations as eq
-from tariffsim.models._variables import WELFARE
 from tariffsim.models.base import Calibration, Equations, Kernel, TradeModel, labels
 from tariffsim.policy import Policy
 from tariffsim.world import World
@@ -83,4 +82,3 @@ DECOMPOSITION_PARTS = (
     ("profit_shifting", "profit shifting", "first-order profit-shifting effect"),
     ("trade_volume", "trade volume", "first-order trade-volume effect"),
 )
-__all__ = ["DECOMPOSITION_PARTS", "KERNEL", "MultiSectorModel", "WELFARE"]
