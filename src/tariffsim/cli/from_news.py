@@ -22,7 +22,8 @@ def from_news(
 ) -> None:
     """Draft a scenario from a news article: countries, actions, products and rates, each with its sentence.
 
-    Numbers the article does not give are "TODO" placeholders: `tariffsim solve` refuses the draft until
+    An article with no trade-policy step is refused (nothing written): an empty draft would solve to the
+    baseline and look like a finding. Numbers the article does not give are "TODO" placeholders: `tariffsim solve` refuses the draft until
     they are filled. Threats and suspended measures are written commented out.
 
     Example: [bold]tariffsim from-news story.txt --world ossa2014 --out draft.toml[/]
@@ -32,6 +33,7 @@ def from_news(
 
         from rich.table import Table
 
+        from tariffsim.errors import TariffsimError
         from tariffsim.news import draft_from_news
 
         result = draft_from_news(article, load_world(world) if world else None, world)
@@ -48,6 +50,9 @@ def from_news(
             for item in result.items:
                 table.add_row(*(item[key] for key in ("kind", "found", "code", "note", "sentence")))
             stdout.print(table)
+        if not result.findings.measures:
+            raise TariffsimError(f"{article}: no trade-policy step found (no tariff move, cut, threat or trade "
+                                 "agreement), so no draft is written: check that this is the article you meant")
         if json_file and json_file != "-":
             atomic_write_text(Path(json_file), json.dumps(document, indent=2, ensure_ascii=False) + "\n")
             stdout.print(f"wrote {json_file}")

@@ -19,7 +19,7 @@ import json
 
 from tariffsim.news.extract import Findings
 from tariffsim.news.findings import AGREED, IN_FORCE, NEGOTIATING, PROPOSED, SUSPENDED, SUSPENDED_THREAT, Measure
-from tariffsim.news.rates import Rate, number_text
+from tariffsim.news.rates import Rate
 from tariffsim.news.world_names import WorldNames
 
 TODO = "TODO"
@@ -34,6 +34,9 @@ HEADER = """\
 # Steps in force, agreed, proposed or under negotiation are tables below; threats and suspended
 # measures are commented out: remove the "# " at the start of their lines to model them."""
 
+NOTHING_FOUND = ("# NOTHING FOUND: the article states no tariff move, cut, threat or trade agreement, so this draft has "
+                 "no step;\n# solving it gives the baseline. Check that this is the article you meant.")
+
 
 def draft_toml(findings: Findings, names: WorldNames, world: str | None = None) -> str:
     """The draft scenario as TOML text; ``world`` is written as the scenario's ``world`` key."""
@@ -42,6 +45,8 @@ def draft_toml(findings: Findings, names: WorldNames, world: str | None = None) 
     lines += [f"# World: {world} ({names.label})." if world else
               "# No world given: countries are ISO3 codes, sectors GTAP codes and groups."]
     lines += [f"# Note: {note}" for note in _world_notes(findings, names)]
+    if not findings.measures:
+        lines += [NOTHING_FOUND]
     title = article.headline or "Draft scenario from a news article"
     lines += ["", f"title = {_quote(title)}",
               f"description = {_quote('Draft from the news: ' + _summary(findings))}",
@@ -121,13 +126,13 @@ def _value(rate: Rate | None, cut: bool) -> str:
         return f"add_points = \"{TODO}\"  # percentage points added: the article gives no number"
     said = f"the article says {_quote(rate.surface)}"
     if rate.form == "level":
-        return f"set_percent = {number_text(rate.value)}  # new level: {said}"
+        return f"set_percent = {rate.number}  # new level: {said}"
     if rate.form == "points":
-        return f"add_points = {'-' if cut else ''}{number_text(rate.value)}  # {said}"
+        return f"add_points = {'-' if cut else ''}{rate.number}  # {said}"
     if rate.form == "zero" and cut:
         return f"set_percent = 0  # tariffs removed: {said}"
     if rate.form == "plain" and not cut:
-        return (f"add_points = {number_text(rate.value)}  # {said}: read as points on top of the current "
+        return (f"add_points = {rate.number}  # {said}: read as points on top of the current "
                 "tariff; if it is the new level, write set_percent instead")
     return (f"add_points = \"{TODO}\"  # {said}: percentage points (add_points), a new level (set_percent) "
             "or a share of the current tariff (scale)?")

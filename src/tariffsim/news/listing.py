@@ -33,8 +33,8 @@ def finding_items(findings: Findings, names: WorldNames) -> list[dict[str, str]]
     for action in findings.actions:
         if action.rate is not None:
             rate = action.rate
-            items.append(_item("rate", rate.surface, f"{rate.value:g}", f"form: {rate.form}"
-                               + (f"; from {rate.previous:g}" if rate.previous is not None else ""), action.sentence))
+            items.append(_item("rate", rate.surface, rate.number, f"form: {rate.form}"
+                               + (f"; from {rate.previous_number}" if rate.previous_number is not None else ""), action.sentence))
     return items
 
 

@@ -11,6 +11,15 @@ Forms recognised (``Rate.form``):
   points added on top of the current tariff (as with US Section 232 duties);
 - ``zero``: "eliminate", "scrap", "abolish", "remove" tariffs, "zero tariffs", "tariff-free",
   "duty-free" -> tariffs to zero (the only number drafted from words).
+
+Numbers (``NUMBER``): digits with an optional decimal part, and comma thousands separators in groups
+of three ("1,000", "12,500.5"). A number must stand alone: not touching a letter, digit or
+underscore, and not part of a longer dotted or comma-grouped figure, so "2.5.3", "1,0000", "12,34",
+".5", "05" and the "000" of "1,000" are no numbers (nothing is read from them, and the draft asks
+for the value). Space-grouped figures ("1 000") are refused too: "1 000" may be one number or two,
+and a wrong number is worse than a "TODO". ``Rate.number`` is the number exactly as written, less
+its thousands separators ("1,000" -> "1000", "1234567" stays "1234567", "2.50" stays "2.50"): that
+text, never a float reformatted, is what the draft writes.
 """
 
 from __future__ import annotations
@@ -18,7 +27,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-NUMBER = r"(\d+(?:\.\d+)?)"
+NUMBER = (r"(?<![\w.,])(?<!\d\s)"  # not inside a word or figure, nor after a digit and a space ("1 000")
+          r"((?:[1-9]\d{0,2}(?:,\d{3})+|0|[1-9]\d*)(?:\.\d+)?)"  # 1,000 | 0 | 25, each optionally .5
+          r"(?![\w]|[.,]\d)(?!\s\d{3}\b)")  # not followed by more of a figure ("2.5.3", "1,0000", "1 000")
 PERCENT = r"\s*(?:%|-?\s?percent\b|-?\s?per\s?cent\b|-?\s?pct\b)"
 POINTS = r"\s*(?:-|\s)?\s*(?:percentage[- ]points?|points?)\b"
 FROM_TO = re.compile(rf"\bfrom\s+{NUMBER}{PERCENT}?\s+to\s+{NUMBER}{PERCENT}|"
@@ -35,13 +46,25 @@ ZERO = re.compile(r"\b(eliminat\w*|scrap\w*|abolish\w*|remov\w*|lift\w*|zero)\b[
 
 @dataclass(frozen=True)
 class Rate:
-    """A rate in the text: ``value`` in percent (points for ``points``), exactly as written."""
+    """A rate in the text: ``value`` in percent (points for ``points``), exactly as written.
+
+    ``number`` (and ``previous_number``) is the number as the article writes it, less thousands
+    separators: the text the draft copies. ``value`` is the same number as a float, for comparing.
+    """
 
     form: str
     value: float
     surface: str
     start: int
     previous: float | None = None
+    number: str = ""
+    previous_number: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.number:
+            object.__setattr__(self, "number", number_text(self.value))
+        if self.previous is not None and self.previous_number is None:
+            object.__setattr__(self, "previous_number", number_text(self.previous))
 
 
 def find_rates(text: str) -> list[Rate]:
@@ -50,20 +73,27 @@ def find_rates(text: str) -> list[Rate]:
     taken: list[tuple[int, int]] = []
     for match in FROM_TO.finditer(text):
         old, new = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-        rates.append(Rate("level", float(new), match.group(), match.start(), previous=float(old)))
+        rates.append(Rate("level", float(_plain(new)), match.group(), match.start(), previous=float(_plain(old)),
+                          number=_plain(new), previous_number=_plain(old)))
         taken.append(match.span())
     for form, pattern in FORMS:
         for match in pattern.finditer(text):
             if any(a < match.end() and match.start() < b for a, b in taken):
                 continue
-            rates.append(Rate(form, float(match.group(1)), match.group(), match.start()))
+            number = _plain(match.group(1))
+            rates.append(Rate(form, float(number), match.group(), match.start(), number=number))
             taken.append(match.span())
     for match in ZERO.finditer(text):
         if not any(a < match.end() and match.start() < b for a, b in taken):
-            rates.append(Rate("zero", 0.0, match.group(), match.start()))
+            rates.append(Rate("zero", 0.0, match.group(), match.start(), number="0"))
     return sorted(rates, key=lambda rate: rate.start)
 
 
+def _plain(written: str) -> str:
+    """A number as written, less its thousands separators: "1,000" -> "1000"."""
+    return written.replace(",", "")
+
+
 def number_text(value: float) -> str:
-    """A rate as the article wrote it: ``25`` not ``25.0``; ``2.5`` stays."""
-    return f"{value:g}"
+    """A float as short text (``25`` not ``25.0``), for rates built without ``number``; exact up to 17 digits."""
+    return f"{value:.17g}" if value != int(value) else str(int(value))

@@ -39,6 +39,9 @@ SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 MIN_HEADLINE_WORDS = 4
 MIN_BODY_WORDS_WITHOUT_STOP = 12
 HTML_HINT = re.compile(r"<(!doctype|html|head|body|p|div|article|main|h1)\b", re.IGNORECASE)
+MAX_ARTICLE_BYTES = 2_000_000  # a long news page is ~0.5 MB of HTML; beyond this it is not one article
+MAX_NON_TEXT_SHARE = 0.05  # share of undecodable bytes and control characters above which a file is binary
+NON_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 
 
 @dataclass(frozen=True)
@@ -60,15 +63,40 @@ def read_article(path: str | Path) -> Article:
     """Read a news article from a plain-text or HTML file (UTF-8)."""
     path = Path(path)
     try:
-        raw = path.read_text(encoding="utf-8", errors="replace")
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            raise TariffsimError(f"{path} is {size / 1e6:.1f} MB: an article is at most {MAX_ARTICLE_BYTES / 1e6:g} MB; "
+                                 "save the article's own text or page, not a whole site or archive")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_ARTICLE_BYTES + 1)
     except FileNotFoundError as error:
         raise TariffsimError(f"article file {str(path)!r} not found") from error
     except IsADirectoryError as error:
         raise TariffsimError(f"{path} is a folder: give the article's file (plain text or HTML)") from error
+    except OSError as error:
+        raise TariffsimError(f"cannot read the article {path}: {error.strerror or error}") from error
+    if len(data) > MAX_ARTICLE_BYTES:  # grew while read, or a device
+        raise TariffsimError(f"{path} is over {MAX_ARTICLE_BYTES / 1e6:g} MB: an article is at most "
+                             f"{MAX_ARTICLE_BYTES / 1e6:g} MB")
+    raw = data.decode("utf-8-sig", errors="replace")
+    binary = _binary_reason(data, raw)
+    if binary:
+        raise TariffsimError(f"{path} is not a text file ({binary}): give the article as plain text or HTML "
+                             "(UTF-8), e.g. the page saved from a browser")
     article = parse_article(raw, source=path.name)
     if not article.paragraphs and not article.headline:
         raise TariffsimError(f"{path}: no article text found (empty file, or only menus and links)")
     return article
+
+
+def _binary_reason(data: bytes, raw: str) -> str:
+    """Why ``data`` is not text (NUL bytes, or many undecodable bytes or control characters), or ""."""
+    if b"\x00" in data:
+        return "it holds NUL bytes"
+    bad = len(NON_TEXT.findall(raw))
+    if raw and bad / len(raw) > MAX_NON_TEXT_SHARE:
+        return f"{bad / len(raw):.0%} of its characters are not UTF-8 text"
+    return ""
 
 
 def parse_article(raw: str, source: str = "") -> Article:
