@@ -29,8 +29,12 @@ def test_steel_story_rates_in_force_and_threats_commented_out():
     draft = draft_from_news(ARTICLES / "us_china_steel.txt")
     active = steps(draft.toml)
     assert [(s["importers"], s["exporters"], s["sectors"], s.get("add_points"), s.get("set_percent")) for s in active] == [
-        (["USA"], ["CHN"], ["i_s"], 25, None), (["USA"], ["CHN"], ["nfm"], 10, None), (["CHN"], ["USA"], ["mvh"], None, 40)]
+        (["USA"], ["CHN"], ["i_s"], 25, None), (["USA"], ["CHN"], ["nfm"], 10, None)]
     threats = [s for s in steps(draft.toml, active_only=False) if s not in active]
+    # "China will raise its tariffs on American cars to 40 percent": future tense, announced, not in force
+    cars = next(s for s in threats if s["sectors"] == ["mvh"])
+    assert (cars["importers"], cars["exporters"], cars.get("add_points"), cars["set_percent"]) == (["CHN"], ["USA"], None, 40)
+    assert cars["description"].startswith("Announced") and "# ---- ANNOUNCED, NOT YET IN FORCE" in draft.toml
     electronics = next(s for s in threats if s["sectors"] == ["ele"])
     assert electronics["add_points"] == 10 and electronics["description"].startswith("Threat")
     soy = next(s for s in threats if "soybeans" in s["description"])

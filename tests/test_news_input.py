@@ -132,3 +132,20 @@ def test_no_trade_content_writes_no_draft(tmp_path):
     assert result.exit_code == 1 and "no trade-policy step found" in result.output and "no draft is written" in result.output
     assert not out.exists()
     assert "# NOTHING FOUND" in draft_from_news(path).toml  # the library's draft says so too
+
+
+@pytest.mark.parametrize(("sentence", "status"), [
+    ("The United States will impose a 25 percent tariff on Japanese cars.", "announced"),
+    ("The United States is set to raise tariffs on Japanese cars to 25 percent.", "announced"),
+    ("Tariffs on Japanese cars will rise by 10 percentage points, the United States said.", "announced"),
+    ("China will retaliate with tariffs on U.S. soybeans.", "announced"),
+    ("The United States imposed a 25 percent tariff on Japanese cars.", "in force"),
+    ("The United States would impose a 25 percent tariff on Japanese cars.", "threatened"),
+])
+def test_future_tense_is_announced_not_in_force(sentence, status):
+    found = draft_from_news(parse_article(sentence))
+    (measure,) = found.findings.measures
+    assert measure.status == status and measure.in_force == (status == "in force")
+    if status == "announced":
+        assert "# ---- ANNOUNCED, NOT YET IN FORCE" in found.toml
+        assert "\n[[change]]" not in found.toml and "\n# [[change]]" in found.toml

@@ -24,7 +24,7 @@ def from_news(
 
     An article with no trade-policy step is refused (nothing written): an empty draft would solve to the
     baseline and look like a finding. Numbers the article does not give are "TODO" placeholders: `tariffsim solve` refuses the draft until
-    they are filled. Threats and suspended measures are written commented out.
+    they are filled. Threats, announced (future) and suspended measures are written commented out.
 
     Example: [bold]tariffsim from-news story.txt --world ossa2014 --out draft.toml[/]
     """

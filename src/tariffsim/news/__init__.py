@@ -20,8 +20,9 @@ refuse the draft until it is finished.
 
 Proposed versus in force. The draft is the policy path the article reports: measures in force, and
 cuts and agreements that are agreed, proposed or under negotiation, are active ``[[change]]`` /
-``[[agreement]]`` tables. Threats (tariff increases or retaliation that are threatened) and suspended
-measures (exemptions, shelved or postponed tariffs) are the alternative the article mentions: they
+``[[agreement]]`` tables. Threats (tariff increases or retaliation that are threatened), announced
+increases (future tense: "will impose", "is set to raise") and suspended measures (exemptions,
+shelved or postponed tariffs) are the alternative the article mentions: they
 are written in full but commented out, every line starting with "# ", under a banner such as
 ``# ---- SUSPENDED, NOT IN FORCE (suspended threat)`` with their conditions. A user removes the "# " to
 model the threat carried out; ``solve`` never runs a threat by accident. Each step's

@@ -19,7 +19,8 @@ increase         impose, raise, rise, hike, slap, levy, increase, higher / new /
                  tariffs; not a tariff said to be in place already ("currently levies")
 ===============  =====================================================================================
 
-Status: increases and retaliation are "in force" unless a threat cue makes them "threatened"; an
+Status: increases and retaliation are "in force" unless a threat cue makes them "threatened" or the
+future tense ("will impose", "is to raise", "set to take effect") makes them "announced"; an
 exemption is "suspended"; a cut is "in force" when stated as done (past tense, no modal) and
 "proposed" otherwise; an agreement is "agreed" when signed, concluded or reached, "under
 negotiation" otherwise; a negotiation is "under negotiation".
@@ -36,7 +37,7 @@ import re
 
 from tariffsim.news.countries import CountryMention
 from tariffsim.news.findings import (
-    AGREED, IN_FORCE, NEGOTIATING, PROPOSED, SUSPENDED, SUSPENDED_THREAT, THREATENED, Action,
+    AGREED, ANNOUNCED, IN_FORCE, NEGOTIATING, PROPOSED, SUSPENDED, SUSPENDED_THREAT, THREATENED, Action,
 )
 from tariffsim.news.products import ProductMention
 from tariffsim.news.rates import Rate
@@ -67,6 +68,8 @@ CUES = (
 )
 THREAT = _cue(r"threat\w*|potential|could|would|may\b|might|warn\w*|consider\w*|plan(s|ned)? to|propos\w*|"
               r"vow\w*|mull\w*")
+FUTURE = _cue(r"will\b|shall\b|'ll\b|(is|are) (set |due |going )?to\b|(is|are) expected to\b|from next\b|"
+              r"(takes?|taking) effect (on|from|next|in)\b")
 MODAL = _cue(r"will|would|could|may\b|might|plan\w*|propos\w*|offer\w*|concessions?|to (cut|lower|reduce)")
 CONCLUDED = _cue(r"sign\w*|conclud\w*|reached|struck|clinch\w*|ratif\w*|took effect|entered into force|in force|"
                  r"agreed to")
@@ -127,7 +130,9 @@ def _status(action: str, clause: str) -> str:
         return AGREED if CONCLUDED.search(clause) else NEGOTIATING
     if action == "cut":
         return PROPOSED if MODAL.search(clause) else IN_FORCE
-    return THREATENED if action == "threat" or THREAT.search(clause) else IN_FORCE
+    if action == "threat" or THREAT.search(clause):
+        return THREATENED
+    return ANNOUNCED if FUTURE.search(clause) else IN_FORCE
 
 
 def _single_target(clause: str, inside: list[CountryMention], offset: int) -> bool:

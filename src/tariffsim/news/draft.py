@@ -24,15 +24,16 @@ from tariffsim.news.world_names import WorldNames
 
 TODO = "TODO"
 LABELS = {IN_FORCE: "IN FORCE", AGREED: "AGREED", PROPOSED: "PROPOSED", NEGOTIATING: "UNDER NEGOTIATION",
-          SUSPENDED: "SUSPENDED, NOT IN FORCE", "threatened": "THREAT, NOT IN FORCE"}
+          SUSPENDED: "SUSPENDED, NOT IN FORCE", "threatened": "THREAT, NOT IN FORCE",
+          "announced": "ANNOUNCED, NOT YET IN FORCE"}
 VERBS = {"cut": "cuts tariffs on", "retaliation": "retaliates with tariffs on"}
 HEADER = """\
 # Draft scenario written by `tariffsim from-news` from {source}.
 # A draft: check every step against the article before using it.
 # "TODO" marks a value the article does not give: `tariffsim solve` refuses this file until every
 # TODO is replaced (the comment beside it says what to fill). Numbers are copied from the article.
-# Steps in force, agreed, proposed or under negotiation are tables below; threats and suspended
-# measures are commented out: remove the "# " at the start of their lines to model them."""
+# Steps in force, agreed, proposed or under negotiation are tables below; threats, announced (future)
+# and suspended measures are commented out: remove the "# " at the start of their lines to model them."""
 
 NOTHING_FOUND = ("# NOTHING FOUND: the article states no tariff move, cut, threat or trade agreement, so this draft has "
                  "no step;\n# solving it gives the baseline. Check that this is the article you meant.")
@@ -63,7 +64,7 @@ def draft_toml(findings: Findings, names: WorldNames, world: str | None = None) 
 def _summary(findings: Findings) -> str:
     pair = f" between {' and '.join(findings.pair)}" if findings.pair else ""
     return (f"what the article reports{pair}: steps in force, agreed or under negotiation are active; "
-            "threatened or suspended steps are commented out.")
+            "threatened, announced or suspended steps are commented out.")
 
 
 def _world_notes(findings: Findings, names: WorldNames) -> list[str]:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from tariffsim.news.rates import Rate
 
 ACTIONS = ("increase", "threat", "exemption", "retaliation", "cut", "agreement", "negotiation")
-# Statuses. Measures that raise tariffs are "in force", "threatened" or "suspended"; measures that
-# lower them are "in force", "agreed", "proposed" or "under negotiation".
-IN_FORCE, THREATENED, SUSPENDED, PROPOSED, NEGOTIATING, AGREED = (
-    "in force", "threatened", "suspended", "proposed", "under negotiation", "agreed")
-NOT_IN_FORCE = frozenset({THREATENED, SUSPENDED})
+# Statuses. Measures that raise tariffs are "in force", "announced" (future tense: "will impose"),
+# "threatened" or "suspended"; measures that lower them are "in force", "agreed", "proposed" or
+# "under negotiation".
+IN_FORCE, THREATENED, SUSPENDED, PROPOSED, NEGOTIATING, AGREED, ANNOUNCED = (
+    "in force", "threatened", "suspended", "proposed", "under negotiation", "agreed", "announced")
+NOT_IN_FORCE = frozenset({THREATENED, SUSPENDED, ANNOUNCED})
 SUSPENDED_THREAT = "what is suspended is a threat: never in force"
 
 
@@ -103,7 +104,7 @@ class Measure:
     @property
     def status(self) -> str:
         statuses = [a.status for a in self.actions]
-        for status in (SUSPENDED, THREATENED, AGREED, IN_FORCE, NEGOTIATING):
+        for status in (SUSPENDED, THREATENED, ANNOUNCED, AGREED, IN_FORCE, NEGOTIATING):
             if status in statuses:
                 return status
         return statuses[0]
@@ -133,5 +134,5 @@ class Measure:
 
     @property
     def in_force(self) -> bool:
-        """False for threats and suspended measures: the draft writes them commented out."""
+        """False for threats, announced and suspended measures: the draft writes them commented out."""
         return self.status not in NOT_IN_FORCE
