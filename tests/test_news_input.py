@@ -47,9 +47,19 @@ def test_numbers_are_copied_as_written(written, line):
 @pytest.mark.parametrize("written", ["2.5.3", "1,0000", "12,34", "1 000", ".5", "05", "1,000,00", "25x"])
 def test_parts_of_longer_figures_are_no_numbers(written):
     sentence = f"The United States imposed a {written} percent tariff on Japanese cars."
-    assert find_rates(sentence) == []
+    rates = find_rates(sentence)
     toml = draft(sentence)
     assert values(toml) == [] and '\nadd_points = "TODO"' in toml
+    if written == "25x":  # not a figure before a rate word at all
+        assert rates == []
+    else:  # a figure that is no number: read as unclear, quoted, never a value
+        assert [(r.form, r.number, r.surface) for r in rates] == [("unclear", "", f"{written} percent")]
+        assert f'the article says "{written} percent", which is no clear number' in toml
+
+
+def test_a_year_before_a_rate_is_not_a_thousands_group():
+    (rate,) = find_rates("In 2018 25 percent tariffs were imposed on steel.")
+    assert (rate.form, rate.number) == ("plain", "25")
 
 
 def test_from_to_with_separators():
@@ -149,3 +159,22 @@ def test_future_tense_is_announced_not_in_force(sentence, status):
     if status == "announced":
         assert "# ---- ANNOUNCED, NOT YET IN FORCE" in found.toml
         assert "\n[[change]]" not in found.toml and "\n# [[change]]" in found.toml
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text("0123456789., ", min_size=1, max_size=14), st.sampled_from(TEMPLATES))
+def test_hostile_figures_never_become_other_numbers(figure, template):
+    sentence = template.format(n=figure)
+    toml = draft(sentence)
+    tomllib.loads(re.sub(r"^# (\[\[\w+\]\]|\w+ = .*)$", r"\1", toml, flags=re.MULTILINE))  # always valid TOML
+    for _, value in values(toml):
+        value = value.lstrip("-")
+        # a whole figure of the article (not a piece of "2.5.3" or "1 000"), less its thousands separators
+        pieces = [m.group().replace(",", "") for m in re.finditer(r"[\d.,]*\d", sentence)]
+        assert value in pieces, (sentence, value)
+        match = next(m for m in re.finditer(r"[\d.,]*\d", sentence) if m.group().replace(",", "") == value)
+        written, before, after = match.group(), sentence[:match.start()], sentence[match.end():]
+        assert "," not in written or re.fullmatch(r"[1-9]\d{0,2}(,\d{3})+(\.\d+)?", written), (sentence, value)
+        # nor one group of a space-grouped figure ("1 000")
+        assert not re.match(r"\s\d{3}(?!\d)", after), (sentence, value)
+        assert not (re.search(r"\d\s$", before) and re.fullmatch(r"\d{3}", written)), (sentence, value)

@@ -126,6 +126,10 @@ def _value(rate: Rate | None, cut: bool) -> str:
                     "the article gives no number")
         return f"add_points = \"{TODO}\"  # percentage points added: the article gives no number"
     said = f"the article says {_quote(rate.surface)}"
+    if rate.form == "unclear":
+        what = "scale" if cut else "add_points"
+        return (f"{what} = \"{TODO}\"  # {said}, which is no clear number (a typo, or digits grouped by spaces?): "
+                "write the rate the article means")
     if rate.form == "level":
         return f"set_percent = {rate.number}  # new level: {said}"
     if rate.form == "points":

@@ -141,9 +141,11 @@ def _same_move(measure: Measure, action: Action) -> bool:
         _rate_key(measure.rate), _rate_key(action.rate))
 
 
-def _rate_key(rate: Rate | None) -> tuple[str, float, float | None] | None:
+def _rate_key(rate: Rate | None) -> tuple[str, float | str, float | None] | None:
     """A rate by what it says ("25%" and "25 percent" are the same rate)."""
-    return None if rate is None else (rate.form, rate.value, rate.previous)
+    if rate is None:
+        return None
+    return (rate.form, rate.surface if rate.form == "unclear" else rate.value, rate.previous)
 
 
 def _agree(a: object, b: object) -> bool:

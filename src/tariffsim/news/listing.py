@@ -33,7 +33,7 @@ def finding_items(findings: Findings, names: WorldNames) -> list[dict[str, str]]
     for action in findings.actions:
         if action.rate is not None:
             rate = action.rate
-            items.append(_item("rate", rate.surface, rate.number, f"form: {rate.form}"
+            items.append(_item("rate", rate.surface, rate.number or "?", f"form: {rate.form}"
                                + (f"; from {rate.previous_number}" if rate.previous_number is not None else ""), action.sentence))
     return items
 

@@ -9,6 +9,8 @@ Forms recognised (``Rate.form``):
   the draft leaves the choice to the user;
 - ``plain``: "25 percent", "25%", "25-percent", "25 per cent" -> a tariff of that size, read as
   points added on top of the current tariff (as with US Section 232 duties);
+- ``unclear``: a figure that is no number ("2.5.3 percent", "1 000 percent"): no value
+  (``value`` is NaN, ``number`` ""); the draft writes "TODO" and quotes the figure;
 - ``zero``: "eliminate", "scrap", "abolish", "remove" tariffs, "zero tariffs", "tariff-free",
   "duty-free" -> tariffs to zero (the only number drafted from words).
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-NUMBER = (r"(?<![\w.,])(?<!\d\s)"  # not inside a word or figure, nor after a digit and a space ("1 000")
+NUMBER = (r"(?<![\w.,])(?!(?<=\d\s)\d{3}\b)"  # not inside a word or figure, nor the "000" of "1 000"
           r"((?:[1-9]\d{0,2}(?:,\d{3})+|0|[1-9]\d*)(?:\.\d+)?)"  # 1,000 | 0 | 25, each optionally .5
           r"(?![\w]|[.,]\d)(?!\s\d{3}\b)")  # not followed by more of a figure ("2.5.3", "1,0000", "1 000")
 PERCENT = r"\s*(?:%|-?\s?percent\b|-?\s?per\s?cent\b|-?\s?pct\b)"
@@ -40,6 +42,10 @@ FORMS = (
     ("by", re.compile(rf"\bby\s+{NUMBER}{PERCENT}", re.IGNORECASE)),
     ("plain", re.compile(rf"{NUMBER}{PERCENT}", re.IGNORECASE)),
 )
+# A figure that is no number by the rules above ("2.5.3", "1 000", "05", ".5") before a rate word:
+# read as form ``unclear`` (no value), so the draft asks for the rate and quotes what the article wrote.
+UNCLEAR = re.compile(rf"(?<![\w.,])(?:\.\d|\d)[\d.,]*(?:\s\d{{3}}(?!\d)[\d.,]*)*(?:{PERCENT}|{POINTS})",
+                     re.IGNORECASE)
 ZERO = re.compile(r"\b(eliminat\w*|scrap\w*|abolish\w*|remov\w*|lift\w*|zero)\b[^.;]{0,40}?\b(tariffs?|duties)\b|"
                   r"\b(tariff|duty)[- ]free\b|\bzero[- ]tariffs?\b", re.IGNORECASE)
 
@@ -61,7 +67,7 @@ class Rate:
     previous_number: str | None = None
 
     def __post_init__(self) -> None:
-        if not self.number:
+        if not self.number and self.form != "unclear":
             object.__setattr__(self, "number", number_text(self.value))
         if self.previous is not None and self.previous_number is None:
             object.__setattr__(self, "previous_number", number_text(self.previous))
@@ -82,6 +88,10 @@ def find_rates(text: str) -> list[Rate]:
                 continue
             number = _plain(match.group(1))
             rates.append(Rate(form, float(number), match.group(), match.start(), number=number))
+            taken.append(match.span())
+    for match in UNCLEAR.finditer(text):
+        if not any(a < match.end() and match.start() < b for a, b in taken):
+            rates.append(Rate("unclear", float("nan"), match.group(), match.start()))
             taken.append(match.span())
     for match in ZERO.finditer(text):
         if not any(a < match.end() and match.start() < b for a, b in taken):
