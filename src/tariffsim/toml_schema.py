@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from tariffsim._lookup import suggest
+from tariffsim.datasets import shown
 from tariffsim.errors import ScenarioError
 
 PLACEHOLDERS = ("todo", "?")
@@ -47,17 +48,96 @@ Labeller = Callable[[str, int, Mapping[str, Any]], str]
 """How an array-of-tables entry is named in messages: ``(key, number from 1, table) -> label``."""
 
 
+MAX_TOML_BYTES = 10_000_000
+"""Largest TOML file read (10 MB): scenario, experiment and pack files are a few kilobytes."""
+
+MAX_NESTING = 32
+"""Deepest nesting of tables and lists accepted (these files need 3 levels)."""
+
+_BOM = b"\xef\xbb\xbf"
+
+
 def read_toml(path: str | os.PathLike[str], kind: str) -> dict[str, Any]:
-    """The parsed document; ScenarioError naming the file (a ``kind`` file, e.g. "scenario") on failure."""
-    path = Path(path)
+    """The parsed document; ScenarioError naming the file (a ``kind`` file, e.g. "scenario") on failure.
+
+    A UTF-8 byte-order mark at the start is accepted (editors on Windows write one). A file that is
+    missing, a folder, unreadable, not UTF-8, not TOML or nested too deeply is refused with a message
+    naming the file and the fix, never with a Python traceback.
+    """
+    if path is None:
+        raise ScenarioError(f"no {kind} file given (None); fix: give the path of a {kind} .toml file")
+    if not isinstance(path, str | os.PathLike):
+        raise ScenarioError(f"{kind} file {path!r}: a path must be text or a pathlib.Path, not "
+                            f"{type(path).__name__}; fix: give the path of a {kind} .toml file")
+    raw = _read_bytes(path, kind)
+    name = _shown(path)
+    raw = raw.removeprefix(_BOM)  # a UTF-8 byte-order mark, as some editors write
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError as error:
-        raise ScenarioError(f"{kind} file {str(path)!r} not found") from error
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise ScenarioError(
+            f"{name}: not a UTF-8 text file (byte 0x{raw[error.start]:02x} on line {line}, byte {error.start + 1} "
+            f"of the file, is not UTF-8); fix: save the {kind} file as UTF-8 text (in most editors: Save As, encoding UTF-8)"
+        ) from None
+    try:
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: not a valid TOML file: {error}. Check quotes around text, "
-                            "[[change]] headers and one key = value per line.") from error
+        raise ScenarioError(f"{name}: not a valid TOML file: {error}. Check quotes around text, "
+                            "[[change]] headers and one key = value per line.") from None
+    except RecursionError:
+        raise ScenarioError(_too_deep(name, kind)) from None
+    if _depth(document) > MAX_NESTING:
+        raise ScenarioError(_too_deep(name, kind))
+    return document
+
+
+def _shown(path: str | os.PathLike[str]) -> str:
+    """The path as given, shortened in the middle when very long (messages stay one readable line)."""
+    return shown(path, quote=False)
+
+
+def _read_bytes(path: str | os.PathLike[str], kind: str) -> bytes:
+    """The file's bytes (at most MAX_TOML_BYTES); ScenarioError for every reason it cannot be read."""
+    name, quoted = _shown(path), shown(path)
+    fix = f"give the path of a {kind} .toml file"
+    try:
+        with Path(path).open("rb") as handle:
+            raw = handle.read(MAX_TOML_BYTES + 1)
+    except FileNotFoundError:
+        raise ScenarioError(f"{kind} file {quoted} not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{name}: is a folder, not a {kind} file; fix: {fix} inside it") from None
+    except PermissionError:
+        raise ScenarioError(f"{name}: permission denied: the {kind} file cannot be read; fix: make it "
+                            f"readable (chmod u+r) or copy it somewhere you can read") from None
+    except (OSError, ValueError) as error:  # name too long, embedded NUL, a device, ...
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ScenarioError(f"{kind} file {quoted} cannot be read ({reason}); fix: {fix}") from None
+    if len(raw) > MAX_TOML_BYTES:
+        raise ScenarioError(f"{name}: more than {MAX_TOML_BYTES // 1_000_000} MB, too large for a {kind} file; "
+                            f"fix: {fix} (a few kilobytes of key = value lines)")
+    return raw
+
+
+def _too_deep(name: str, kind: str) -> str:
+    return (f"{name}: tables or lists nested too deeply (more than {MAX_NESTING} levels); a {kind} file needs "
+            "only a few; fix: use [table] and [[array]] headers with key = value lines")
+
+
+def _depth(value: object) -> int:
+    """How deeply tables and lists nest in a parsed document (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_NESTING:
+            break
+        if isinstance(item, Mapping):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
 
 
 def is_placeholder(value: object) -> bool:

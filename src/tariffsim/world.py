@@ -21,7 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from tariffsim import _lookup
-from tariffsim._validate import describe, shape_problems, value_problems
+from tariffsim._validate import Problem, describe, shape_problems, value_problems
 from tariffsim.errors import DataValidationError, UnknownNameError
 
 
@@ -61,13 +61,14 @@ class World:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(self, "countries", tuple(str(c) for c in self.countries))
-        set_(self, "sectors", tuple(str(s) for s in self.sectors))
-        set_(self, "trade", frozen_array(self.trade))
-        set_(self, "tariffs", frozen_array(self.tariffs))
-        set_(self, "sigma", frozen_array(self.sigma))
-        set_(self, "country_names", tuple(self.country_names) or self.countries)
-        set_(self, "sector_names", tuple(self.sector_names) or self.sectors)
+        set_(self, "countries", _names("countries", self.countries))
+        set_(self, "sectors", _names("sectors", self.sectors))
+        set_(self, "trade", _real_array("trade", self.trade))
+        set_(self, "tariffs", _real_array("tariffs", self.tariffs))
+        set_(self, "sigma", _real_array("sigma", self.sigma))
+        set_(self, "country_names", _names("country_names", self.country_names) or self.countries)
+        set_(self, "sector_names", _names("sector_names", self.sector_names) or self.sectors)
+        _check_name_lengths(self.countries, self.sectors, self.country_names, self.sector_names)
         set_(self, "sector_groups", {g: tuple(m) for g, m in self.sector_groups.items()})
         set_(self, "country_aliases", dict(self.country_aliases))
         check_arrays(self.trade, self.tariffs, self.sigma, self.countries, self.sectors,
@@ -303,14 +304,72 @@ def _merge_axis(trade: np.ndarray, tariffs: np.ndarray, groups: list[list[int]],
 def check_arrays(trade, tariffs, sigma, countries, sectors, *, locate=None, header=None,
                  country_names=None, sector_names=None) -> None:
     """Raise DataValidationError listing every problem, located by ``locate`` (default: by names)."""
-    trade, tariffs, sigma = (np.asarray(a, dtype=np.float64) for a in (trade, tariffs, sigma))
+    trade, tariffs, sigma = (_real_array(f, a, freeze=False) for f, a in
+                             (("trade", trade), ("tariffs", tariffs), ("sigma", sigma)))
     problems = shape_problems(trade, tariffs, sigma, countries, sectors)
     if not problems:
-        problems = value_problems(trade, tariffs, sigma)
+        problems = value_problems(trade, tariffs, sigma) + _infinite_sigma(sigma)
     if problems:
         raise DataValidationError(
             describe(problems, locate or _locate_by_name(countries, sectors), header or "invalid world data")
         )
+
+
+def _real_array(field_name: str, value: object, *, freeze: bool = True) -> np.ndarray:
+    """``value`` as a float64 array (a read-only copy when ``freeze``); DataValidationError naming the field
+    for None, complex numbers, text and other values that are not real numbers."""
+    if value is None:
+        raise DataValidationError(f"World({field_name}=None): {field_name} is missing; fix: give an array of numbers")
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as error:  # ragged nested lists
+        raise DataValidationError(f"World({field_name}=...): not an array of numbers ({error}); fix: give a "
+                                  "rectangular array of real numbers") from None
+    if np.iscomplexobj(array):
+        raise DataValidationError(
+            f"World({field_name}=...): complex numbers (dtype {array.dtype}); fix: give real numbers, e.g. "
+            f"{field_name}.real when the imaginary parts are zero"
+        )
+    if array.dtype.kind not in "biuf":
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError):
+            raise DataValidationError(f"World({field_name}=...): not an array of numbers (dtype {array.dtype}: it "
+                                      "holds text or other objects); fix: give real numbers") from None
+        if np.iscomplexobj(array):  # pragma: no cover - astype(float64) never yields complex
+            raise DataValidationError(f"World({field_name}=...): complex numbers; fix: give real numbers")
+    return frozen_array(array) if freeze else np.asarray(array, dtype=np.float64)
+
+
+def _names(field_name: str, value: object) -> tuple[str, ...]:
+    """A tuple of names (text); DataValidationError for a bare string or a value that is not a list."""
+    if isinstance(value, str):
+        raise DataValidationError(f"World({field_name}={value!r}): a single text, not a list of names; fix: give "
+                                  f"a list, e.g. {field_name}=[{value!r}]")
+    try:
+        return tuple(str(v) for v in value)  # type: ignore[union-attr]
+    except TypeError:
+        raise DataValidationError(f"World({field_name}={value!r}): not a list of names; fix: give a list or "
+                                  "tuple of text") from None
+
+
+def _check_name_lengths(countries, sectors, country_names, sector_names) -> None:
+    """One long name per country and per sector (or none: the codes are used)."""
+    for field_name, names, codes, kind in (("country_names", country_names, countries, "countries"),
+                                           ("sector_names", sector_names, sectors, "sectors")):
+        if len(names) != len(codes):
+            raise DataValidationError(
+                f"World({field_name}=...): {len(names)} names for {len(codes)} {kind} ({', '.join(codes[:10])}"
+                f"{', ...' if len(codes) > 10 else ''}); fix: give one name per code, in the same order, or "
+                f"leave {field_name} out to use the codes"
+            )
+
+
+def _infinite_sigma(sigma: np.ndarray) -> list[Problem]:
+    """sigma = inf describes no economy (prices would not matter at all): refuse it with the fix."""
+    return [Problem("elasticity of substitution is infinite", ("sigma", int(s)), sigma[s].item(),
+                    "use a finite sigma above 1 (e.g. 5; the largest estimates are about 20)")
+            for s in np.nonzero(np.isinf(sigma))[0]]
 
 
 def _locate_by_name(countries, sectors):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from tariffsim import datasets
 from tariffsim.errors import DataValidationError
@@ -17,6 +18,12 @@ from tariffsim.world_io import IOWorld
 OSSA_FILES = "trade_ijs.csv, tariff_ijs.csv, sigma_s.csv, regions.csv and labels.csv or sectors.csv"
 
 
+LISTED = 5
+"""At most this many file names are quoted when a folder matches no layout (never a whole folder)."""
+
+TABLE_SUFFIXES = (*SUFFIXES, ".txt")
+
+
 def read_world(spec: str | os.PathLike[str]) -> World:
     """The world named by ``spec``.
 
@@ -25,10 +32,23 @@ def read_world(spec: str | os.PathLike[str]) -> World:
     means an Ossa-style folder (``read_ossa``, main sigma), ``flows.*`` a long-format folder
     (``read_long_folder``), ``trade.csv`` with ``intermediate_consumption.csv`` the cp2015 layout
     (``read_cp2015(...).world``; ``read_io_world`` keeps its input-output tables).
+
+    Raises DataValidationError (never TypeError or OSError) for None, a path that is too long, missing
+    or unreadable, and a folder of no known layout.
     """
-    if str(spec) == datasets.DEMO:
+    if isinstance(spec, str | os.PathLike) and str(spec) == datasets.DEMO:
         return demo_world()
     path = datasets.dataset_path(spec)
+    try:
+        return _read_found(path)
+    except PermissionError as error:
+        raise DataValidationError(
+            f"{datasets.shown(path)}: permission denied ({datasets.shown(error.filename or path)} cannot be read); "
+            "fix: make the data set's folder and files readable"
+        ) from None
+
+
+def _read_found(path: Path) -> World:
     if path.is_file():
         what = ("a flows table alone is not a data set" if path.stem == "flows" and path.suffix in SUFFIXES
                 else f"{path.name} is a single file, not a data set folder")
@@ -36,18 +56,35 @@ def read_world(spec: str | os.PathLike[str]) -> World:
             f"{path}: {what}; fix: give the folder holding {EXPECTED_FILES} (the sectors table gives"
             f" each sector's sigma), or call tariffsim.io.read_long(flows, sectors)"
         )
+    if not path.is_dir():
+        raise DataValidationError(f"{path} is neither a folder nor a file; fix: give the folder holding a data set")
     if (path / "trade_ijs.csv").is_file():
         return read_ossa(path)
     if any((path / f"flows{suffix}").is_file() for suffix in SUFFIXES):
         return read_long_folder(path)
     if is_cp2015_folder(path):  # input-output layout: its trade flows, tariffs and sigma = theta + 1
         return read_cp2015(path).world
-    found = sorted(p.name for p in path.iterdir())
     raise DataValidationError(
-        f"{path} matches no known data layout (found: {', '.join(found) or 'nothing'}); fix: give a"
+        f"{path} matches no known data layout ({_found(path)}); fix: give a"
         f" folder holding either {OSSA_FILES} (Ossa-style), or {EXPECTED_FILES} (long format), or trade.csv"
         " and intermediate_consumption.csv (cp2015 layout)"
     )
+
+
+def _found(path: Path) -> str:
+    """What the folder holds, for a message: at most LISTED table-like file names and a count of the rest.
+
+    A folder's whole listing is never quoted (a scenario could point at /etc)."""
+    names = sorted(p.name for p in path.iterdir())
+    tables = [n for n in names if n.lower().endswith(TABLE_SUFFIXES)]
+    shown = tables[:LISTED]
+    others = len(names) - len(shown)
+    if not names:
+        return "found: nothing"
+    if not shown:
+        return f"found no data tables among its {len(names)} entries"
+    more = f" and {others} other entr{'y' if others == 1 else 'ies'}" if others else ""
+    return f"found: {', '.join(shown)}{more}"
 
 
 def read_io_world(spec: str | os.PathLike[str]) -> IOWorld:

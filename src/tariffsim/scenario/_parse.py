@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tariffsim import datasets
 from tariffsim.errors import ScenarioError
 from tariffsim.scenario._select import ALL
 from tariffsim.scenario._steps import ACTIONS, Agreement, TariffChange
@@ -42,12 +43,22 @@ def parse_document(data: Mapping[str, Any], origin: str) -> dict[str, Any]:
         "title": document.text("title"),
         "description": document.text("description"),
         "source": document.text("source", "", allow_empty=True),
-        "world": document.text("world", "", allow_empty=True) or None,
+        "world": _world(document),
         "net_exports": net_exports,
         "changes": changes,
         "agreements": agreements,
         "origin": origin,
     }
+
+
+def _world(document: Table) -> str | None:
+    """The data set the scenario is written for: a name under $TARIFFSIM_DATA, never a path."""
+    name = document.text("world", "", allow_empty=True) or None
+    problem = None if name is None else datasets.name_problem(name)
+    if problem:
+        raise document.invalid("world", f"{problem}. world names a data set, e.g. world = \"ossa2014\" (a folder "
+                                        f"under ${datasets.ENV_VAR}); to use a folder elsewhere, give it with --data")
+    return name
 
 
 def _change(table: Table, number: int) -> TariffChange:

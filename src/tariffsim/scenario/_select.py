@@ -41,8 +41,10 @@ def cell_mask(
     mask[np.ix_(chosen["exporters"], chosen["importers"], chosen["sectors"])] = True
     own = np.arange(world.n_countries)
     mask[own, own, :] = False
+    if country_key is not None:
+        _refuse_one_country_twice(world, where, country_key, importers)
     if not mask.any():
-        same = ", ".join(world.countries[k] for k in chosen["importers"])
+        same = ", ".join(dict.fromkeys(world.countries[k] for k in chosen["importers"]))
         raise ScenarioError(
             f"{where}: selects no tariff: the only importer and exporter left is {same}, and a "
             "country never levies tariffs on its own goods. Name different importers and exporters."
@@ -76,3 +78,24 @@ def _resolve(
         return indices(names)
     except UnknownNameError as error:
         raise ScenarioError(f"{where}: {key} = {list(names)}: {error}") from error
+
+
+def _refuse_one_country_twice(world: World, where: str, key: str, names: tuple[str, ...]) -> None:
+    """Refuse a list (an agreement's ``members``) that names fewer than two countries because it names one
+    twice under two names (``["USA", "US"]``); a repeated name beside two other countries does no harm."""
+    if names == ALL:
+        return
+    denoted: dict[int, list[str]] = {}
+    for name in names:
+        denoted.setdefault(world.country_index(name), []).append(name)
+    if len(denoted) > 1:
+        return
+    (position, spelled), = denoted.items()
+    code = world.countries[position]
+    other = next((c for c in world.countries if c != code), "...")
+    both = " and ".join(repr(n) for n in spelled)
+    raise ScenarioError(
+        f"{where}: {key} = {list(names)}: {both} denote the same country, {code} ({world.country_names[position]}),"
+        f" so the agreement has one member; name at least two different countries, e.g. {key} = "
+        f"[\"{code}\", \"{other}\"]"
+    )
