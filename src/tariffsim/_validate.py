@@ -30,6 +30,18 @@ Locate = Callable[[Cell], str]
 
 MAX_LISTED = 5
 
+# Beyond this the float64 arithmetic of a solve (flows times hats to the power sigma) overflows. There is
+# no cap on the relative range of the flows: worlds derived from equilibria (prohibitive tariffs, gravity
+# draws far from the estimate) legitimately span up to 1e55 and solve; absolute size is what overflows.
+MAX_FLOW = 1e200
+# A tariff of 1e6 (100,000,000%) already stops all trade in any model; larger ones only risk overflow.
+MAX_TARIFF = 1e6
+
+
+def _power(x: float) -> str:
+    """1e6 for 1e6 (rather than Python's 1e+06)."""
+    return f"1e{round(np.log10(x))}"
+
 
 def shape_problems(
     trade: np.ndarray,
@@ -94,6 +106,19 @@ def value_problems(trade: np.ndarray, tariffs: np.ndarray, sigma: np.ndarray) ->
           "tariffs are fractions (0.25 = 25%) and must be above -1")
     cells("tariff", np.isinf(tariffs), tariffs, "tariff is infinite",
           "use a large finite tariff (e.g. 100 = 10,000%) for a prohibitive one")
+    with np.errstate(invalid="ignore", over="ignore"):
+        finite_trade, finite_tariffs = np.isfinite(trade), np.isfinite(tariffs)
+        cells("trade", finite_trade & (trade > MAX_FLOW), trade,
+              f"trade flow is too large to compute with (above {_power(MAX_FLOW)})",
+              "check the value and its units (a typo or a unit slip?); rescale all flows to smaller units")
+        cells("tariff", finite_tariffs & (tariffs > MAX_TARIFF), tariffs,
+              f"tariff is absurdly high (above {_power(MAX_TARIFF)} = 100,000,000%)",
+              f"a tariff of {_power(MAX_TARIFF)} is already prohibitive: use {_power(MAX_TARIFF)} (or less) instead")
+        inclusive = (1 + tariffs) * trade
+        cells("tariff", finite_trade & finite_tariffs & (tariffs <= MAX_TARIFF) & (trade <= MAX_FLOW)
+              & ~(np.abs(inclusive) <= MAX_FLOW), tariffs,
+              f"tariff-inclusive flow (1 + t) * X of this cell overflows (above {_power(MAX_FLOW)})",
+              "lower the tariff (a tariff of 1e6 is already prohibitive) or rescale the flows")
     own = np.zeros_like(tariffs, dtype=bool)
     idx = np.arange(tariffs.shape[0])
     own[idx, idx, :] = tariffs[idx, idx, :] != 0

@@ -149,24 +149,29 @@ class Equilibrium:
         return np.einsum("ijs,ijs->j", self.policy.tariffs, self.trade)
 
     @cached_property
+    def foreign_trade(self) -> np.ndarray:
+        """(N, N, S) counterfactual flows with the domestic cells X'[i, i, s] set to exactly 0."""
+        return foreign(self.trade)
+
+    @cached_property
     def exports(self) -> np.ndarray:
-        """(N,) counterfactual exports (excluding domestic sales), world prices."""
-        return self.trade.sum(axis=(1, 2)) - _diagonal(self.trade).sum(axis=1)
+        """(N,) counterfactual exports (cross-border cells only; exactly 0 without foreign sales), world prices."""
+        return self.foreign_trade.sum(axis=(1, 2))
 
     @cached_property
     def imports(self) -> np.ndarray:
-        """(N,) counterfactual imports at world prices."""
-        return self.trade.sum(axis=(0, 2)) - _diagonal(self.trade).sum(axis=1)
+        """(N,) counterfactual imports at world prices (cross-border cells only; exactly 0 without any)."""
+        return self.foreign_trade.sum(axis=(0, 2))
 
     @cached_property
     def sector_exports(self) -> np.ndarray:
-        """(N, S) counterfactual exports by exporter and sector."""
-        return self.trade.sum(axis=1) - _diagonal(self.trade)
+        """(N, S) counterfactual exports by exporter and sector (cross-border cells only)."""
+        return self.foreign_trade.sum(axis=1)
 
     @cached_property
     def sector_imports(self) -> np.ndarray:
-        """(N, S) counterfactual imports by importer and sector."""
-        return self.trade.sum(axis=0) - _diagonal(self.trade)
+        """(N, S) counterfactual imports by importer and sector (cross-border cells only)."""
+        return self.foreign_trade.sum(axis=0)
 
     @cached_property
     def profits_per_wage_hat(self) -> np.ndarray:
@@ -221,3 +226,13 @@ def _diagonal(cube: np.ndarray) -> np.ndarray:
     """(N, S) the domestic entries cube[i, i, s]."""
     idx = np.arange(cube.shape[0])
     return cube[idx, idx, :]
+
+
+def foreign(cube: np.ndarray) -> np.ndarray:
+    """A copy of ``cube`` (N, N, S) with the domestic cells [i, i, s] set to 0: summing it gives exports
+    and imports from the cross-border cells alone, so a country without foreign trade has exactly 0
+    (total minus domestic would leave a rounding residue such as -4.7e-10, printed as -100%)."""
+    out = np.array(cube, dtype=float, copy=True)
+    idx = np.arange(out.shape[0])
+    out[idx, idx, :] = 0.0
+    return out

@@ -29,6 +29,21 @@ def declared(eq: Equilibrium, level: str | None = None, group: str | None = None
                  if (level is None or v.level == level) and (group is None or v.group == group) and v.available(eq))
 
 
+def check_reported(eq: Equilibrium, variables=None) -> None:
+    """Raise ConvergenceError when a reported quantity is NaN or infinite although it is defined (only a
+    percent change from a zero baseline may be NaN): a residual check that passes on such numbers
+    does not make them an equilibrium, so no table or file is built from them."""
+    from tariffsim.errors import ConvergenceError
+    from tariffsim.models._variables import reported_problems
+
+    problems = reported_problems(eq, variables)
+    if problems:
+        raise ConvergenceError(
+            f"the {eq.model.name} solution reports undefined numbers although every equation is within "
+            f"tolerance: {'; '.join(problems[:5])}. The arithmetic overflowed or lost all precision; check "
+            "the data for huge or tiny flows and tariffs (a tariff of 1e6 is already prohibitive)")
+
+
 def values(eq: Equilibrium, level: str, weights: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """name -> array of every declared variable of ``level`` ((N,), (N,S) or (N,N)).
 
@@ -60,6 +75,7 @@ def equilibrium_frame(eq: Equilibrium, weights: np.ndarray | None = None) -> pd.
         "country_sector": {"country": np.repeat(countries, s), "partner": "", "sector": np.tile(sectors, n)},
         "bilateral": {"country": np.repeat(countries, n), "partner": np.tile(countries, n), "sector": ""},
     }
+    check_reported(eq)
     units = {v.name + v.level: v.unit for v in eq.model.variables}
     parts = [pd.DataFrame({"level": level, **keys[level], "variable": name, "value": array.ravel(),
                            "unit": units[name + level]})
@@ -76,6 +92,7 @@ def country_table(eq: Equilibrium, weights: np.ndarray | None = None) -> pd.Data
 
 def group_table(eq: Equilibrium, group: str) -> pd.DataFrame:
     """Countries in rows, the declared country variables of ``group`` in columns, headed by their labels."""
+    check_reported(eq, declared(eq, "country", group))
     return pd.DataFrame({v.label or v.name: np.asarray(v.compute(eq), dtype=float) for v in declared(eq, "country", group)},
                         index=pd.Index(eq.world.countries, name="country"))
 

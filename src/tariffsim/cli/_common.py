@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,12 +69,23 @@ def load_world(data: str | None, fallback: str | None = None) -> World:
         return read_world(spec)
 
 
-def print_frame(frame: pd.DataFrame, title: str, digits: int = 2, caption: str | None = None) -> None:
+UNDEFINED_CELL = "n/a"
+UNDEFINED_NOTE = (f"{UNDEFINED_CELL} = undefined: no baseline trade (a change from a zero baseline has no "
+                  "percentage).")
+
+
+def print_frame(frame: pd.DataFrame, title: str, digits: int = 2, caption: str | None = None,
+                undefined: str = UNDEFINED_NOTE) -> None:
     """A DataFrame as a rich table on stdout: index first, numbers right-aligned, rounded and never cut.
+
+    An undefined (NaN) cell prints as ``n/a``, never as a number or blank, and the caption then gains
+    the line ``undefined`` saying why.
 
     A frame wider than the console with fewer rows than columns (a summary row of many measures) is
     printed transposed, one measure a line, rather than with cut labels or folded headers.
     """
+    if any(isinstance(v, float) and math.isnan(v) for v in frame.to_numpy().ravel()):
+        caption = f"{caption}\n{undefined}" if caption else undefined
     table = _table(frame, title, digits, caption)
     natural = Measurement.get(stdout, stdout.options.update(max_width=10**6), table).maximum
     if len(frame) < len(frame.columns) and natural > stdout.width:
@@ -97,6 +109,6 @@ def _table(frame: pd.DataFrame, title: str, digits: int, caption: str | None) ->
 def _cell(value: object, digits: int) -> str:
     if isinstance(value, float):
         if value != value:
-            return ""
+            return UNDEFINED_CELL
         return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.{digits}f}"
     return str(value)

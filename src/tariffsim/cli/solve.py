@@ -7,7 +7,10 @@ from pathlib import Path
 import typer
 
 from tariffsim.cli._calibrate import NO_IO_LINKS_HELP
-from tariffsim.cli._common import DATA_HELP, friendly_errors, print_frame, status, stdout
+from tariffsim.cli._common import DATA_HELP, UNDEFINED_CELL, friendly_errors, print_frame, status, stdout
+
+UNDEFINED = (f"{UNDEFINED_CELL} = undefined: the baseline is zero (no baseline trade, or no baseline tariff "
+             "revenue), so a percent change does not exist.")
 
 
 
@@ -51,7 +54,8 @@ def solve(
         print_frame(group_table(equilibrium, "headline"),
                     f"{plan.title} — {model_label(solver)} model, {world.label or data}",
                     caption=("% change from the baseline; welfare = real income; exports and imports at world prices. "
-                             f"Equilibrium verified: max residual {equilibrium.max_residual:.1e}."))
+                             f"Equilibrium verified: max residual {equilibrium.max_residual:.1e}."),
+                    undefined=UNDEFINED)
         _print_welfare_parts(equilibrium, welfare_parts_table(equilibrium))
         for name in country:
             _print_sectors(equilibrium, world.country_index(name))
@@ -77,4 +81,4 @@ def _print_sectors(equilibrium, i: int) -> None:
     chosen = [v for v in declared(equilibrium, "country_sector") if v.unit == "pct"]
     frame = pd.DataFrame({v.label or v.name: v.compute(equilibrium)[i] for v in chosen},
                          index=pd.Index(world.sectors, name="sector"))
-    print_frame(frame, f"{world.countries[i]} by sector")
+    print_frame(frame, f"{world.countries[i]} by sector", undefined=UNDEFINED)

@@ -3,6 +3,12 @@
 A model's ``variables`` is a tuple of ``Variable``: ``TRADE_VARIABLES`` (welfare, wages, prices,
 trade, tariff revenue, by country, by country and sector, bilateral) plus what is its own
 (profits, a welfare decomposition). ``tariffsim.results`` builds every table and file from it.
+
+Exports and imports (baseline and counterfactual) are sums of the cross-border cells only, so a
+country without foreign trade has exactly 0, and a percent change from a zero baseline is undefined:
+NaN in arrays, the long table and files, "n/a" in printed tables (``BASELINES`` says which standard
+percent changes may be NaN, and only where their baseline is exactly zero; ``reported_problems`` finds
+any other NaN or infinite value).
 """
 
 from __future__ import annotations
@@ -13,17 +19,31 @@ from tariffsim.change import pct_change
 from tariffsim.models.base import Variable
 
 
-def _domestic(cube: np.ndarray) -> np.ndarray:
-    idx = np.arange(cube.shape[0])
-    return cube[idx, idx, :]
+def _base_foreign(world) -> np.ndarray:
+    from tariffsim.equilibrium import foreign
+
+    return foreign(world.trade)
+
+
+def _base_exports(world) -> np.ndarray:
+    """(N,) baseline exports: cross-border cells only (exactly 0 for a country with no foreign sales)."""
+    return _base_foreign(world).sum(axis=(1, 2))
+
+
+def _base_imports(world) -> np.ndarray:
+    """(N,) baseline imports: cross-border cells only (exactly 0 for a country with no foreign purchases)."""
+    return _base_foreign(world).sum(axis=(0, 2))
 
 
 def _base_sector_exports(world) -> np.ndarray:
-    return world.trade.sum(axis=1) - _domestic(world.trade)
+    return _base_foreign(world).sum(axis=1)
 
 
 def _base_sector_imports(world) -> np.ndarray:
-    return world.trade.sum(axis=0) - _domestic(world.trade)
+    return _base_foreign(world).sum(axis=0)
+
+
+UNDEFINED = "NaN where the baseline is zero (no baseline trade): a change from zero is undefined"
 
 
 def country(name, unit, description, compute, label="", group="") -> Variable:
@@ -45,10 +65,10 @@ HEADLINE_VARIABLES = (
     country("price_index", "pct", "consumer price index, % change", lambda e: 100 * (e.price_index_hat - 1),
             "prices", "headline"),
     country("expenditure", "pct", "nominal tariff-inclusive spending, % change", lambda e: 100 * (e.E_hat - 1)),
-    country("exports", "pct", "exports at world prices, % change",
-            lambda e: pct_change(e.exports, e.world.exports), "exports", "headline"),
-    country("imports", "pct", "imports at world prices, % change",
-            lambda e: pct_change(e.imports, e.world.imports), "imports", "headline"),
+    country("exports", "pct", f"exports at world prices, % change ({UNDEFINED})",
+            lambda e: pct_change(e.exports, _base_exports(e.world)), "exports", "headline"),
+    country("imports", "pct", f"imports at world prices, % change ({UNDEFINED})",
+            lambda e: pct_change(e.imports, _base_imports(e.world)), "imports", "headline"),
     country("tariff_revenue", "pct", "tariff revenue, % change (NaN where baseline revenue is zero)",
             lambda e: pct_change(e.tariff_revenue, e.world.tariff_revenue), "tariff rev.", "headline"),
 )
@@ -61,11 +81,12 @@ LEVEL_VARIABLES = (
 )
 
 SECTOR_VARIABLES = (
-    Variable("output", "country_sector", "pct", "sales (domestic and foreign) at world prices, % change",
+    Variable("output", "country_sector", "pct", "sales (domestic and foreign) at world prices, % change"
+             f" ({UNDEFINED})",
              lambda e: pct_change(e.sales, e.world.trade.sum(axis=1)), "output %"),
-    Variable("exports", "country_sector", "pct", "exports at world prices, % change",
+    Variable("exports", "country_sector", "pct", f"exports at world prices, % change ({UNDEFINED})",
              lambda e: pct_change(e.sector_exports, _base_sector_exports(e.world)), "exports %"),
-    Variable("imports", "country_sector", "pct", "imports at world prices, % change",
+    Variable("imports", "country_sector", "pct", f"imports at world prices, % change ({UNDEFINED})",
              lambda e: pct_change(e.sector_imports, _base_sector_imports(e.world)), "imports %"),
     Variable("output_new", "country_sector", "data_units", "counterfactual sales", lambda e: e.sales),
     Variable("exports_new", "country_sector", "data_units", "counterfactual exports", lambda e: e.sector_exports),
@@ -73,11 +94,59 @@ SECTOR_VARIABLES = (
 )
 
 BILATERAL_VARIABLES = (
-    Variable("flow", "bilateral", "pct", "exporter-to-importer flow summed over sectors at world prices, % change",
+    Variable("flow", "bilateral", "pct", "exporter-to-importer flow summed over sectors at world prices, % change"
+             f" ({UNDEFINED})",
              lambda e: pct_change(e.trade.sum(axis=2), e.world.trade.sum(axis=2))),
     Variable("flow_new", "bilateral", "data_units", "counterfactual flow summed over sectors",
              lambda e: e.trade.sum(axis=2)),
 )
+
+
+# (level, name) of a standard percent change -> its baseline; the change may be NaN only where this is 0.
+BASELINES = {
+    ("country", "exports"): _base_exports,
+    ("country", "imports"): _base_imports,
+    ("country", "tariff_revenue"): lambda world: world.tariff_revenue,
+    ("country_sector", "output"): lambda world: world.trade.sum(axis=1),
+    ("country_sector", "exports"): _base_sector_exports,
+    ("country_sector", "imports"): _base_sector_imports,
+    ("bilateral", "flow"): lambda world: world.trade.sum(axis=2),
+}
+
+STANDARD_VARIABLES = (*HEADLINE_VARIABLES, *LEVEL_VARIABLES, *SECTOR_VARIABLES, *BILATERAL_VARIABLES)
+
+
+def reported_problems(equilibrium, variables=None) -> list[str]:
+    """What is wrong with the reported values: every standard variable (of ``variables``, default the
+    model's available ones) must be finite, except a percent change whose baseline is exactly zero
+    (``BASELINES``), which is NaN. Returns one line per offending variable, naming the first cell."""
+    world = equilibrium.world
+    if variables is None:
+        variables = [v for v in equilibrium.model.variables if v.available(equilibrium)]
+    standard = {(v.level, v.name) for v in STANDARD_VARIABLES}
+    problems = []
+    for v in variables:
+        key = (v.level, v.name)
+        if key not in standard:
+            continue
+        value = np.asarray(v.compute(equilibrium), dtype=float)
+        bad = ~np.isfinite(value)
+        if key in BASELINES:
+            bad &= ~(np.isnan(value) & (np.asarray(BASELINES[key](world)) == 0))
+        if bad.any():
+            index = tuple(int(k) for k in np.argwhere(bad)[0])
+            where = _where(world, v.level, index)
+            problems.append(f"{v.name} ({v.level}) is {value[index]} for {where}"
+                            f"{f' and {int(bad.sum()) - 1} more cells' if bad.sum() > 1 else ''}")
+    return problems
+
+
+def _where(world, level, index) -> str:
+    if level == "country":
+        return world.countries[index[0]]
+    if level == "country_sector":
+        return f"{world.countries[index[0]]}, sector {world.sectors[index[1]]}"
+    return f"exporter {world.countries[index[0]]}, importer {world.countries[index[1]]}"
 
 
 def tariffs_only(equilibrium) -> bool:
