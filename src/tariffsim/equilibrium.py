@@ -32,8 +32,8 @@ class Equilibrium:
         policy: the counterfactual.
         outcome: the model's outcome at the solution (a NamedTuple of numpy arrays with at least
             ``trade`` (N,N,S) X' at world prices, ``w_hat`` (N,), ``E_hat`` (N,) and
-            ``price_index_sector_hat`` (N,S)); its fields are also attributes of the equilibrium
-            (``eq.cost_hat`` for a model whose outcome has ``cost_hat``).
+            ``price_index_sector_hat`` (N,S)); its fields are attributes of the equilibrium
+            (``eq.w_hat``, ``eq.trade``; ``eq.cost_hat`` for a model whose outcome has ``cost_hat``).
         unknowns: (n,) the solution of the square system, labelled by ``unknown_labels``
             (``solution()`` gives them as a labelled Series).
         residuals: (m,) relative residuals of every equation at the solution, labelled by
@@ -80,26 +80,6 @@ class Equilibrium:
 
         frame = pd.DataFrame({"equation": self.equations, "residual": self.residuals})
         return frame.reindex(frame["residual"].abs().sort_values(ascending=False).index).reset_index(drop=True)
-
-    @property
-    def w_hat(self) -> np.ndarray:
-        """(N,) wage (factor price) change."""
-        return self.outcome.w_hat
-
-    @property
-    def E_hat(self) -> np.ndarray:
-        """(N,) nominal spending change (the model's income concept)."""
-        return self.outcome.E_hat
-
-    @property
-    def price_index_sector_hat(self) -> np.ndarray:
-        """(N, S) change of the sector price index P_js."""
-        return self.outcome.price_index_sector_hat
-
-    @property
-    def trade(self) -> np.ndarray:
-        """(N, N, S) counterfactual flows X' at world prices, data units."""
-        return self.outcome.trade
 
     @cached_property
     def net_exports(self) -> np.ndarray:

@@ -12,7 +12,6 @@ from tariffsim.errors import ScenarioError
 from tariffsim.world import World
 
 NetExportsRule = Literal["fixed", "zero"]
-INSTRUMENTS = ("tariffs", "trade_cost_hat", "export_tax", "net_exports")
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,14 +86,6 @@ class Policy:
         if not (isinstance(self.net_exports, str) and self.net_exports == "fixed"):
             used.append("net_exports")
         return tuple(used)
-
-    def trade_cost_hat_or_ones(self) -> np.ndarray:
-        """(N,N,S) trade-cost changes, ones where none is given."""
-        return np.ones(self.tariffs.shape) if self.trade_cost_hat is None else self.trade_cost_hat
-
-    def export_tax_or_zeros(self) -> np.ndarray:
-        """(N,N,S) export taxes, zeros where none is given."""
-        return np.zeros(self.tariffs.shape) if self.export_tax is None else self.export_tax
 
     def net_exports_level(self, world: World) -> np.ndarray:
         """(N,) counterfactual net exports NX' in data units, checked against the world."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -149,19 +149,11 @@ def find_root(residuals: Residuals, jacobian: Residuals, evaluate: Callable, u0,
     return newton_root
 
 
-def _jacobian_of(equations: Equations) -> Residuals:
-    kernel = equations.kernel
-    return kernel.jacobian if kernel.jacobian is not None else _forward_jacobian(kernel.residuals)
-
-
-_FORWARD_JACOBIANS: dict[Callable, Callable] = {}
-
-
-def _forward_jacobian(residuals: Residuals) -> Residuals:
-    """``jax.jacfwd(residuals)``, one function object per residual function (so compiled once)."""
-    if residuals not in _FORWARD_JACOBIANS:
-        _FORWARD_JACOBIANS[residuals] = jax.jacfwd(residuals)
-    return _FORWARD_JACOBIANS[residuals]
+@lru_cache(maxsize=None)
+def kernel_jacobian(kernel) -> Residuals:
+    """The Jacobian function of a model ``Kernel``: its own, or ``jax.jacfwd`` of its residuals (one
+    function object per kernel, so compiled code is reused)."""
+    return kernel.jacobian if kernel.jacobian is not None else jax.jacfwd(kernel.residuals)
 
 
 @partial(jax.jit, static_argnames=("full_residuals", "outcome"))
@@ -198,7 +190,7 @@ def solve(model: Any, calibration: Calibration, policy: Policy, config: SolverCo
         residuals = np.asarray(evaluation[0])
         return bool(np.all(np.isfinite(residuals)) and np.max(np.abs(residuals)) <= tol)
 
-    root = find_root(kernel.residuals, _jacobian_of(equations), evaluate, equations.start,
+    root = find_root(kernel.residuals, kernel_jacobian(kernel), evaluate, equations.start,
                      (equations.params, equations.policy), config, accept)
     residuals = np.asarray(root.evaluation[0])
     if not accept(root.evaluation):

@@ -26,7 +26,7 @@ from tariffsim import welfare
 from tariffsim._jax import jax, jnp
 from tariffsim.models.base import Kernel
 from tariffsim.policy import Policy
-from tariffsim.solve import SolverConfig, newton
+from tariffsim.solve import SolverConfig, kernel_jacobian, newton
 
 
 class Control(NamedTuple):
@@ -87,8 +87,7 @@ def government_welfare(kernel: Kernel, u, params, policy, weights):
 
 def solve_equilibrium(kernel: Kernel, config: SolverConfig, u0, params, policy):
     """The one Newton from ``u0`` with the model's settings; (u, max |residual|): the caller checks it."""
-    jacobian = kernel.jacobian if kernel.jacobian is not None else jax.jacfwd(kernel.residuals)
-    result = newton(kernel.residuals, jacobian, u0, (params, policy), target=config.newton_target,
+    result = newton(kernel.residuals, kernel_jacobian(kernel), u0, (params, policy), target=config.newton_target,
                     max_steps=config.max_steps, max_backtracks=config.max_backtracks,
                     max_log_step=config.max_log_step)
     return result.u, jnp.max(jnp.abs(result.residuals))
@@ -96,13 +95,11 @@ def solve_equilibrium(kernel: Kernel, config: SolverConfig, u0, params, policy):
 
 def _derivative(kernel: Kernel, phi, u, x, params, policy, control: Control):
     """(m, K) d phi / d x through the equilibrium u(x); ``phi(u, policy) -> (m,)``."""
-    jacobian = kernel.jacobian if kernel.jacobian is not None else jax.jacfwd(kernel.residuals)
-
     def at(x_):
         return _with_tariffs(policy, x_, control)
 
     here = at(x)
-    J = jacobian(u, params, here)
+    J = kernel_jacobian(kernel)(u, params, here)
     if kernel.gradients == "forward":
         d_residuals_dx = jax.jacfwd(lambda x_: kernel.residuals(u, params, at(x_)))(x)
         du_dx = -jnp.linalg.solve(J, d_residuals_dx)
