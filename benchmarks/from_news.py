@@ -36,7 +36,7 @@ def main() -> None:
         started = time.perf_counter()
         draft = draft_from_news(seed)
         times.append(time.perf_counter() - started)
-    command = [sys.executable, "-c", "from tariffsim.cli import main; main()", "from-news", str(seed),
+    command = [sys.executable, "-m", "tariffsim", "from-news", str(seed),
                "--json", os.devnull, "--out", os.devnull]
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True)

@@ -129,7 +129,7 @@ def test_cli_solve_with_a_5000_character_data_path_prints_one_error_line(tmp_pat
     monkeypatch.delenv("TARIFFSIM_DATA", raising=False)
     scenario = tmp_path / "s.toml"
     scenario.write_text(SCENARIO)
-    done = subprocess.run([sys.executable, "-c", "from tariffsim.cli import main; main()", "solve", "--scenario",
+    done = subprocess.run([sys.executable, "-m", "tariffsim", "solve", "--scenario",
                            str(scenario), "--data", LONG_PATH], check=False, capture_output=True, text=True,
                           timeout=300, cwd=tmp_path)
     assert done.returncode == 1, done.stderr

@@ -79,7 +79,7 @@ def test_debug_shows_the_traceback(monkeypatch):
     monkeypatch.delenv("TARIFFSIM_DATA", raising=False)
 
     def command(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", "from tariffsim.cli import main; main()", *args],
+        return subprocess.run([sys.executable, "-m", "tariffsim", *args],
                               capture_output=True, text=True, timeout=120)
 
     message = "data set 'no_such_data' not found"

@@ -7,7 +7,8 @@ file or folder, only what was there before; a reader never sees a partial file.
 
 - ``atomic_write(target, write)``: ``write(temporary)`` writes a hidden file ``.tmp-<pid>-<random>-<name>``
   in the target's folder (the same file system, so the rename is atomic); it is flushed to disk and
-  renamed onto ``target``; on any failure it is removed. The name is unique per call, so two processes
+  renamed onto ``target``; on any failure it is removed. After a Ctrl-C (even one a C callback
+  swallowed, see ``tariffsim.interrupt``) nothing is renamed into place. The name is unique per call, so two processes
   writing the same target (two CLI runs sharing a cache) do not write into one temporary file; it ends
   with the target's name, so writers that go by the extension (pandas' compression, ``np.savez``,
   ``savefig``'s format) do what they would do for the target.
@@ -27,6 +28,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tariffsim.errors import OptionError
+from tariffsim.interrupt import raise_if_interrupted
 
 
 def atomic_write(target: Path, write: Callable[[Path], object]) -> Path:
@@ -38,7 +40,8 @@ def atomic_write(target: Path, write: Callable[[Path], object]) -> Path:
     temporary = target.with_name(f".tmp-{os.getpid()}-{secrets.token_hex(4)}-{target.name}")
     try:
         write(temporary)
-        _flush_to_disk(temporary)
+        flush_to_disk(temporary)
+        raise_if_interrupted()
         temporary.replace(target)
     finally:
         temporary.unlink(missing_ok=True)
@@ -75,6 +78,7 @@ def atomic_folder(out: Path, fix: str = "choose a new folder or remove it") -> I
     temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         yield temporary
+        raise_if_interrupted()
         if out.exists():
             out.rmdir()
         os.replace(temporary, out)
@@ -83,7 +87,7 @@ def atomic_folder(out: Path, fix: str = "choose a new folder or remove it") -> I
         raise
 
 
-def _flush_to_disk(path: Path) -> None:
+def flush_to_disk(path: Path) -> None:
     """Ask the OS to write ``path``'s data to disk, so a crash after the rename cannot leave it empty."""
     descriptor = os.open(path, os.O_RDWR)
     try:

@@ -20,6 +20,7 @@ import scipy.optimize
 
 from tariffsim._jax import jax, jnp
 from tariffsim.errors import ConvergenceError, OptionError
+from tariffsim.interrupt import raise_if_interrupted
 
 if TYPE_CHECKING:
     from tariffsim.equilibrium import Equilibrium
@@ -128,11 +129,13 @@ def find_root(residuals: Residuals, jacobian: Residuals, evaluate: Callable, u0,
     report the solution, once per candidate. Returns the accepted attempt, or Newton's when neither
     is accepted (the caller raises ConvergenceError).
     """
+    raise_if_interrupted()  # a Ctrl-C that a C callback swallowed during the last solve stops here
     result = newton(residuals, jacobian, jnp.asarray(u0), args, target=config.newton_target,
                     max_steps=config.max_steps, max_backtracks=config.max_backtracks,
                     max_log_step=config.max_log_step)
     evaluation = evaluate(result.u, *args)
     newton_root = RootResult(np.asarray(result.u), "newton", int(result.steps), evaluation)
+    raise_if_interrupted()
     if accept(evaluation) or not config.fallback:
         return newton_root
     residual_fn = jax.jit(residuals)

@@ -40,7 +40,3 @@ app.command("talks", no_args_is_help=True)(talks.talks)
 app.command("report", no_args_is_help=True)(report.report)
 app.add_typer(gravity.app, name="gravity")
 app.add_typer(replicate.app, name="replicate")
-
-
-def main() -> None:
-    app()

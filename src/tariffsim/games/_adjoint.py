@@ -26,6 +26,7 @@ from tariffsim import welfare
 from tariffsim._jax import jax, jnp
 from tariffsim.models.base import Kernel
 from tariffsim.policy import Policy
+from tariffsim.interrupt import raise_if_interrupted
 from tariffsim.solve import SolverConfig, kernel_jacobian, newton
 
 
@@ -87,6 +88,7 @@ def government_welfare(kernel: Kernel, u, params, policy, weights):
 
 def solve_equilibrium(kernel: Kernel, config: SolverConfig, u0, params, policy):
     """The one Newton from ``u0`` with the model's settings; (u, max |residual|): the caller checks it."""
+    raise_if_interrupted()  # a game makes many solves: a swallowed Ctrl-C stops it at the next one
     result = newton(kernel.residuals, kernel_jacobian(kernel), u0, (params, policy), target=config.newton_target,
                     max_steps=config.max_steps, max_backtracks=config.max_backtracks,
                     max_log_step=config.max_log_step)

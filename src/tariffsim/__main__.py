@@ -1,0 +1,37 @@
+"""The ``tariffsim`` command's entry point (also ``python -m tariffsim``).
+
+It routes Ctrl-C through ``tariffsim.interrupt`` before anything else is imported, so an interrupt at
+any moment ends the same way: the message "interrupted; nothing written" on stderr and exit status 130,
+with no output file in place. The process then ends with ``os._exit``, skipping interpreter shutdown,
+where JAX's compiler threads could otherwise crash an interrupted process (exit 139).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from tariffsim import interrupt
+
+
+def main() -> None:
+    interrupt.install()
+    code: int | str | None = 0
+    try:
+        from tariffsim.cli import app
+
+        app()
+    except SystemExit as stop:
+        code = stop.code
+    except KeyboardInterrupt:
+        code = interrupt.EXIT_CODE
+    if interrupt.interrupted():
+        sys.stdout.flush()
+        sys.stderr.write(f"{interrupt.MESSAGE}\n")
+        sys.stderr.flush()
+        os._exit(interrupt.EXIT_CODE)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Ctrl-C stops a command and leaves nothing behind, every time.
+
+Python turns SIGINT into a KeyboardInterrupt raised wherever the main thread happens to be. When that is
+inside a callback run from C (JAX's garbage-collector hook is one), the exception is "ignored": printed
+and swallowed, and the command would go on to finish and write its files. So the handler installed here
+also *remembers* the interrupt, and every place that makes output visible asks first:
+
+- ``install()`` (the CLI entry point calls it first thing) sets the handler and hides the "Exception
+  ignored ... KeyboardInterrupt" noise of a swallowed interrupt.
+- ``raise_if_interrupted()`` raises KeyboardInterrupt if a SIGINT ever arrived; ``atomic`` calls it just
+  before a temporary file or folder is renamed into place, so no output appears after Ctrl-C.
+- ``deferred()`` holds SIGINT back while a set of outputs is renamed into place (the renames are quick),
+  so an interrupt can never split that set; the caller undoes the renames if one arrived meanwhile.
+- ``finished()`` is called once the outputs are in place: from then on SIGINT is ignored, so a command
+  either completed (files written, exit 0) or was interrupted (nothing written, exit 130).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+from collections.abc import Iterator
+from types import FrameType
+
+MESSAGE = "interrupted; nothing written"
+EXIT_CODE = 130
+
+_state = {"interrupted": False, "deferring": False}
+
+
+def install() -> None:
+    """Route SIGINT through this module (main thread only; a no-op elsewhere)."""
+    try:
+        signal.signal(signal.SIGINT, _on_sigint)
+    except ValueError:  # not the main thread (e.g. called inside a test runner's worker thread)
+        return
+    previous = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+
+
+def interrupted() -> bool:
+    """Whether a SIGINT arrived since ``install()``."""
+    return _state["interrupted"]
+
+
+def raise_if_interrupted() -> None:
+    """KeyboardInterrupt if a SIGINT arrived, even one that a C callback swallowed."""
+    if _state["interrupted"]:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Hold SIGINT back inside the block: it is only recorded (see ``interrupted()``), never raised."""
+    before = _state["deferring"]
+    _state["deferring"] = True
+    try:
+        yield
+    finally:
+        _state["deferring"] = before
+
+
+def finished() -> None:
+    """The command's outputs are in place: ignore SIGINT from now on (exit 0, not a half-done 130)."""
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    _state["interrupted"] = True
+    if not _state["deferring"]:
+        raise KeyboardInterrupt
