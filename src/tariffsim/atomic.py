@@ -27,8 +27,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from tariffsim import interrupt
 from tariffsim.errors import OptionError
-from tariffsim.interrupt import raise_if_interrupted
 
 
 def atomic_write(target: Path, write: Callable[[Path], object]) -> Path:
@@ -41,7 +41,7 @@ def atomic_write(target: Path, write: Callable[[Path], object]) -> Path:
     try:
         write(temporary)
         flush_to_disk(temporary)
-        raise_if_interrupted()
+        interrupt.raise_if_interrupted()
         temporary.replace(target)
     finally:
         temporary.unlink(missing_ok=True)
@@ -69,8 +69,9 @@ def check_free_folder(folder: Path, fix: str = "choose a new folder or remove it
 def atomic_folder(out: Path, fix: str = "choose a new folder or remove it") -> Iterator[Path]:
     """A hidden temporary folder beside ``out`` that becomes ``out`` only if the block succeeds.
 
-    ``out`` must be missing or empty (else OptionError ending with ``fix``); on failure the temporary
-    folder is deleted and ``out`` is left as it was.
+    ``out`` must be missing or empty (else OptionError ending with ``fix``); on failure or Ctrl-C the
+    temporary folder is deleted and ``out`` is left as it was. This is a command's one output, so once
+    it is in place Ctrl-C is ignored (``interrupt.finished``, only in the CLI).
     """
     out = Path(out)
     check_free_folder(out, fix)
@@ -78,13 +79,10 @@ def atomic_folder(out: Path, fix: str = "choose a new folder or remove it") -> I
     temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         yield temporary
-        raise_if_interrupted()
-        if out.exists():
-            out.rmdir()
-        os.replace(temporary, out)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
+        rename_together([(temporary, out)])
+    finally:
+        remove(temporary)
+    interrupt.finished()
 
 
 def flush_to_disk(path: Path) -> None:
@@ -94,3 +92,45 @@ def flush_to_disk(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def rename_together(staged: list[tuple[Path, Path]]) -> None:
+    """Rename each ``(temporary, target)`` into place, all or none, with Ctrl-C held back meanwhile.
+
+    A target that exists (a file, or a folder of an earlier run) is first moved to a hidden backup; on
+    any failure, or if a Ctrl-C arrived before or during the renames, every rename done is undone and
+    the backups are put back, then the error (or KeyboardInterrupt) is raised. Backups are deleted once
+    all renames are done."""
+    done: list[tuple[Path, Path | None, bool]] = []  # (target, backup of what it replaced, was an empty folder)
+    with interrupt.deferred():
+        try:
+            interrupt.raise_if_interrupted()
+            for temporary, target in staged:
+                backup, was_empty_folder = None, target.is_dir() and not any(target.iterdir())
+                if was_empty_folder:
+                    target.rmdir()
+                elif target.exists():
+                    backup = target.with_name(f".old-{os.getpid()}-{secrets.token_hex(4)}-{target.name}")
+                    os.replace(target, backup)
+                done.append((target, backup, was_empty_folder))
+                os.replace(temporary, target)
+            interrupt.raise_if_interrupted()
+        except BaseException:
+            for target, backup, was_empty_folder in reversed(done):
+                remove(target)
+                if backup is not None:
+                    os.replace(backup, target)
+                elif was_empty_folder:
+                    target.mkdir()
+            raise
+    for _, backup, _ in done:
+        if backup is not None:
+            remove(backup)
+
+
+def remove(path: Path) -> None:
+    """Delete the file or folder ``path`` if it exists."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

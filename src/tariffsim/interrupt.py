@@ -18,6 +18,7 @@ also *remembers* the interrupt, and every place that makes output visible asks f
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import sys
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from types import FrameType
 MESSAGE = "interrupted; nothing written"
 EXIT_CODE = 130
 
-_state = {"interrupted": False, "deferring": False}
+_state = {"installed": False, "interrupted": False, "deferring": False}
 
 
 def install() -> None:
@@ -35,6 +36,7 @@ def install() -> None:
         signal.signal(signal.SIGINT, _on_sigint)
     except ValueError:  # not the main thread (e.g. called inside a test runner's worker thread)
         return
+    _state["installed"] = True
     previous = sys.unraisablehook
 
     def hook(unraisable: sys.UnraisableHookArgs) -> None:
@@ -66,13 +68,38 @@ def deferred() -> Iterator[None]:
         _state["deferring"] = before
 
 
+@contextlib.contextmanager
+def shielded_children() -> Iterator[None]:
+    """Start worker processes inside this block and they never see Ctrl-C: this process handles it.
+
+    A terminal's Ctrl-C reaches every process of the command; dask's worker processes would each print
+    a KeyboardInterrupt traceback. SIGINT is blocked in this thread for the block: threads started
+    inside inherit the block (dask's event-loop thread, which spawns the workers), and processes
+    inherit it across ``exec``, so the workers never receive SIGINT, and are closed by this process as
+    it unwinds. A SIGINT arriving meanwhile stays pending and is handled as the block ends.
+    """
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
 def finished() -> None:
-    """The command's outputs are in place: ignore SIGINT from now on (exit 0, not a half-done 130)."""
+    """The command's outputs are in place: ignore SIGINT from now on (exit 0, not a half-done 130).
+
+    Only in the CLI (after ``install()``): a Python session that writes a file keeps its Ctrl-C."""
+    if not _state["installed"]:
+        return
     with contextlib.suppress(ValueError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    if not _state["interrupted"]:
+        # what the command's libraries log while they unwind (a dask cluster closing its connections)
+        # is noise after Ctrl-C: the one message is MESSAGE
+        logging.disable(logging.CRITICAL)
     _state["interrupted"] = True
     if not _state["deferring"]:
         raise KeyboardInterrupt

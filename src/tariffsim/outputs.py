@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tariffsim import interrupt
-from tariffsim.atomic import flush_to_disk
+from tariffsim.atomic import flush_to_disk, remove, rename_together
 from tariffsim.errors import OptionError
 
 Writer = Callable[[Path], object]
@@ -48,14 +47,15 @@ class Outputs:
         self._check_parent(target, option)
         return self._add(target, "file", option)
 
-    def folder(self, path: str | os.PathLike[str] | None, option: str) -> Path | None:
-        """Declare the folder ``path`` (None: not asked for); it must be missing or empty."""
+    def folder(self, path: str | os.PathLike[str] | None, option: str, replace: bool = False) -> Path | None:
+        """Declare the folder ``path`` (None: not asked for); it must be missing or empty, unless
+        ``replace`` (the caller knows it holds tariffsim's own earlier output): then it is replaced whole."""
         if path is None:
             return None
         target = Path(path)
         if target.exists() and not target.is_dir():
             raise OptionError(f"{option} {target}: that is a file, not a folder; give a new folder name")
-        if target.is_dir() and any(target.iterdir()):
+        if not replace and target.is_dir() and any(target.iterdir()):
             raise OptionError(f"{option} {target}: the folder is not empty, and tariffsim does not overwrite "
                               "files it did not write; give a new folder name or empty it")
         self._check_parent(target, option)
@@ -80,10 +80,10 @@ class Outputs:
                 contents[target](temporary)
                 if kind == "file":
                     flush_to_disk(temporary)
-            _rename_together(staged)
+            rename_together(staged)
         finally:
             for temporary, _ in staged:
-                _remove(temporary)
+                remove(temporary)
         interrupt.finished()
         return list(self.targets)
 
@@ -103,39 +103,3 @@ class Outputs:
                 raise OptionError(f"{option} {target} and {other_option} {other} overlap; give them separate places")
         self.targets[target] = (kind, option)
         return target
-
-
-def _rename_together(staged: list[tuple[Path, Path]]) -> None:
-    """Rename each temporary onto its target with SIGINT held back; undo them all on failure or Ctrl-C."""
-    done: list[tuple[Path, Path | None, bool]] = []  # (target, backup of what it replaced, was an empty folder)
-    with interrupt.deferred():
-        try:
-            interrupt.raise_if_interrupted()
-            for temporary, target in staged:
-                backup, was_empty_folder = None, target.is_dir()
-                if was_empty_folder:
-                    target.rmdir()
-                elif target.exists():
-                    backup = target.with_name(f".old-{os.getpid()}-{secrets.token_hex(4)}-{target.name}")
-                    os.replace(target, backup)
-                done.append((target, backup, was_empty_folder))
-                os.replace(temporary, target)
-            interrupt.raise_if_interrupted()
-        except BaseException:
-            for target, backup, was_empty_folder in reversed(done):
-                _remove(target)
-                if backup is not None:
-                    os.replace(backup, target)
-                elif was_empty_folder:
-                    target.mkdir()
-            raise
-    for _, backup, _ in done:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)

@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from tariffsim import interrupt
 from tariffsim.errors import OptionError
 
 MapFunction = Callable[..., list]
@@ -72,8 +73,12 @@ def client(scheduler: Any, *, workers: int | None = 2, processes: bool = True,
         # port; with None it still binds 8787 and fails when another cluster holds that port.
         if workers is not None and workers < 1:
             raise OptionError(f"workers={workers}: a LocalCluster needs at least one worker")
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0",
-                          silence_logs=logging.ERROR) as cluster, Client(cluster) as local:
+        with contextlib.ExitStack() as opened:  # a Ctrl-C held back during the start closes them again
+            with interrupt.shielded_children():
+                cluster = opened.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1,
+                                                            processes=processes, dashboard_address=":0",
+                                                            silence_logs=logging.ERROR))
+                local = opened.enter_context(Client(cluster))
             yield local
         return
     if "://" not in scheduler:

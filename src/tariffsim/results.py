@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tariffsim.atomic import atomic_write
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.models.base import UNITS, Variable
+from tariffsim.outputs import Writer
 
 SCHEMA_VERSION = 2
 HEADLINE = "headline"
@@ -150,21 +150,21 @@ def to_json_dict(eq: Equilibrium, scenario: dict | None = None) -> dict:
     }
 
 
-def write_results(eq: Equilibrium, *, json_path: Path | None = None, csv_dir: Path | None = None,
-                  parquet_dir: Path | None = None, scenario: dict | None = None) -> list[Path]:
-    """Write the results files asked for; each file appears whole or not at all. Returns the paths."""
-    written: list[Path] = []
+def result_writers(eq: Equilibrium, *, json_path: Path | None = None, csv_dir: Path | None = None,
+                   parquet_dir: Path | None = None, scenario: dict | None = None) -> dict[Path, Writer]:
+    """One writer per results output asked for, for ``Outputs.write`` (which puts them in place together):
+    the JSON document at ``json_path``; ``country``, ``country_sector`` and ``bilateral`` tables as CSV
+    files in ``csv_dir`` and as Parquet files in ``parquet_dir``."""
+    writers: dict[Path, Writer] = {}
     if json_path is not None:
-        written.append(atomic_write(Path(json_path), lambda p: p.write_text(
-            json.dumps(to_json_dict(eq, scenario), indent=1, allow_nan=True))))
-    frame = equilibrium_frame(eq)
-    for folder, suffix, writer in ((csv_dir, "csv", lambda df, p: df.to_csv(p, index=False)),
-                                   (parquet_dir, "parquet", lambda df, p: df.to_parquet(p, index=False))):
-        if folder is None:
-            continue
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        for level, part in frame.groupby("level", sort=False):
-            target = folder / f"{level}.{suffix}"
-            written.append(atomic_write(target, lambda p, part=part: writer(part, p)))
-    return written
+        text = json.dumps(to_json_dict(eq, scenario), indent=1, allow_nan=True)
+        writers[Path(json_path)] = lambda path: path.write_text(text)
+    parts = list(equilibrium_frame(eq).groupby("level", sort=False))
+    for folder, suffix, write in ((csv_dir, "csv", lambda df, p: df.to_csv(p, index=False)),
+                                  (parquet_dir, "parquet", lambda df, p: df.to_parquet(p, index=False))):
+        if folder is not None:
+            def write_tables(path: Path, suffix=suffix, write=write) -> None:
+                for level, part in parts:
+                    write(part, path / f"{level}.{suffix}")
+            writers[Path(folder)] = write_tables
+    return writers

@@ -199,15 +199,23 @@ def report(frame: pd.DataFrame, title: str, caption: str, json_file: str | None,
     write_json(json_file, doc)
 
 
+def json_output(path: str | None):
+    """The ``--json`` target as ``Outputs`` (none for '-' or None), checked now: call it before any work,
+    so a bad target fails at once, and again to write."""
+    from tariffsim.outputs import Outputs
+
+    outputs = Outputs()
+    outputs.file(None if path == "-" else path, "--json")
+    return outputs
+
+
 def write_json(path: str | None, doc: dict) -> None:
     """Write ``doc`` to ``path`` (atomically), to stdout for '-', or nothing for None."""
-    from tariffsim.atomic import atomic_write
-
     if path is None:
         return
     text = json.dumps(doc, indent=1, allow_nan=True)
     if path == "-":
         stdout.print_json(text)
         return
-    atomic_write(Path(path), lambda p: p.write_text(text))
+    json_output(path).write({Path(path): lambda p: p.write_text(text)})
     stdout.print(f"wrote {path}")

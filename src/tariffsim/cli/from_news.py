@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 
-from tariffsim.atomic import atomic_write_text
 from tariffsim.cli._common import friendly_errors, load_world, stdout
 
 WORLD_HELP = ("World whose codes the draft uses: a data-set folder, a name under $TARIFFSIM_DATA (e.g. ossa2014), "
@@ -35,7 +34,11 @@ def from_news(
 
         from tariffsim.errors import TariffsimError
         from tariffsim.news import draft_from_news
+        from tariffsim.outputs import Outputs
 
+        outputs = Outputs()
+        json_path = outputs.file(None if json_file == "-" else json_file, "--json")
+        out = outputs.file(out, "--out")
         result = draft_from_news(article, load_world(world) if world else None, world)
         document = {"schema": "tariffsim.news_findings", "article": str(article),
                     "headline": result.findings.article.headline, "world": world,
@@ -53,11 +56,10 @@ def from_news(
         if not result.findings.measures:
             raise TariffsimError(f"{article}: no trade-policy step found (no tariff move, cut, threat or trade "
                                  "agreement), so no draft is written: check that this is the article you meant")
-        if json_file and json_file != "-":
-            atomic_write_text(Path(json_file), json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-            stdout.print(f"wrote {json_file}")
-        if out is not None:
-            atomic_write_text(out, result.toml)
-            stdout.print(f"wrote {out}")
-        elif json_file != "-":
+        writers = {json_path: lambda path: path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+                                                           encoding="utf-8"),
+                   out: lambda path: path.write_text(result.toml, encoding="utf-8")}
+        for path in outputs.write({path: write for path, write in writers.items() if path is not None}):
+            stdout.print(f"wrote {path}")
+        if out is None and json_file != "-":
             stdout.print(result.toml, markup=False, highlight=False)

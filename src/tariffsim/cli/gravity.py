@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from tariffsim.atomic import atomic_write_text
 from tariffsim.cli._common import friendly_errors, print_frame, status, stderr, stdout
 
 if TYPE_CHECKING:
@@ -53,7 +52,11 @@ def estimate(
     with friendly_errors(ctx):
         from tariffsim.gravity.data_file import read_gravity_data
         from tariffsim.gravity.estimate import estimate as fit_gravity
+        from tariffsim.outputs import Outputs
 
+        outputs = Outputs()
+        json_path = outputs.file(None if json_file == "-" else json_file, "--json")
+        csv_path, latex_path = outputs.file(csv_file, "--csv"), outputs.file(latex_file, "--latex")
         table = read_gravity_data(data)
         if year:
             table = _years(table, year, data)
@@ -65,13 +68,10 @@ def estimate(
             stdout.print_json(json.dumps(document, allow_nan=True))
         else:
             _print_estimate(fit)
-        _write_text(json_file, json.dumps(document, indent=2, allow_nan=True))
-        if csv_file is not None:
-            fit.to_csv(str(csv_file))
-            _wrote(csv_file, json_file)
-        if latex_file is not None:
-            atomic_write_text(latex_file, fit.to_latex())
-            _wrote(latex_file, json_file)
+        writers = {json_path: _text(json.dumps(document, indent=2, allow_nan=True)),
+                   csv_path: lambda path: fit.to_frame().to_csv(path, index=False),
+                   latex_path: _text(fit.to_latex())}
+        _write(outputs, writers, json_file)
 
 
 @app.command("ge", no_args_is_help=True)
@@ -103,7 +103,11 @@ def ge(
         from tariffsim.gravity.data_file import read_gravity_data
         from tariffsim.gravity.experiment_file import load_experiment
         from tariffsim.gravity.pipeline import run_experiment
+        from tariffsim.outputs import Outputs
 
+        outputs = Outputs()
+        json_path = outputs.file(None if json_file == "-" else json_file, "--json")
+        csv_dir = outputs.folder(csv_dir, "--csv")
         spec = load_experiment(experiment)
         plan = replace(spec.uncertainty, **{k: v for k, v in (("draws", draws), ("method", method), ("seed", seed))
                                             if v is not None})
@@ -119,10 +123,9 @@ def ge(
             stdout.print_json(json.dumps(document, allow_nan=True))
         else:
             _print_ge(run, intervals)
-        _write_text(json_file, json.dumps(document, indent=2, allow_nan=True))
-        if csv_dir is not None:
-            for path in _write_csv(run, intervals, csv_dir):
-                _wrote(path, json_file)
+        writers = {json_path: _text(json.dumps(document, indent=2, allow_nan=True)),
+                   csv_dir: lambda folder: _write_csv(run, intervals, folder)}
+        _write(outputs, writers, json_file)
 
 
 # --------------------------------------------------------------------------------------- helpers
@@ -242,27 +245,30 @@ def _failure_caption(intervals: GEIntervals) -> str:
     return f"{intervals.n_failed} draws failed (see the failures table); intervals use the others."
 
 
-def _write_csv(run: ExperimentRun, intervals: GEIntervals | None, folder: Path) -> list[Path]:
+def _write_csv(run: ExperimentRun, intervals: GEIntervals | None, folder: Path) -> None:
     """The long table by level (country.csv, bilateral.csv, as for every model), the coefficients and,
-    with draws, the intervals and the failed draws."""
-    from tariffsim.results import write_results
+    with draws, the intervals and the failed draws, as CSV files in ``folder``."""
+    from tariffsim.results import result_writers
 
-    paths = write_results(run.result.equilibrium, csv_dir=folder)
+    for write in result_writers(run.result.equilibrium, csv_dir=folder).values():
+        write(folder)
     tables = {"coefficients": run.fit.to_frame()}
     if intervals is not None:
         tables["intervals"] = intervals.to_frame()
         tables["failures"] = intervals.failure_table()
     for name, table in tables.items():
-        path = folder / f"{name}.csv"
-        table.to_csv(path, index=False)
-        paths.append(path)
-    return paths
+        table.to_csv(folder / f"{name}.csv", index=False)
 
 
-def _write_text(target: str | None, text: str) -> None:
-    if target and target != "-":
-        atomic_write_text(Path(target), text + "\n")
-        _wrote(Path(target), target)
+def _text(text: str) -> Callable[[Path], object]:
+    return lambda path: path.write_text(text + "\n")
+
+
+def _write(outputs: Any, writers: dict, json_file: str | None) -> None:
+    """Write the declared outputs together (``writers`` may hold entries for outputs not asked for,
+    under the key None) and say what was written."""
+    for path in outputs.write({path: write for path, write in writers.items() if path is not None}):
+        _wrote(path, json_file)
 
 
 def _wrote(path: Path, json_file: str | None) -> None:

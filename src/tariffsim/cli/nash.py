@@ -36,6 +36,7 @@ def nash(
     Example: [bold]tariffsim nash --data ossa2014 --purge --net-exports zero --countries USA,JPN --mfn[/]
     """
     with friendly_errors(ctx):
+        g.json_output(json_file)  # a bad --json target fails now, not after the game
         game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model)
         war = g.run_nash(game, g.country_list(game.world, countries), mfn=mfn, method=method,
                          scheduler=scheduler, workers=workers, max_rounds=max_rounds)

@@ -47,6 +47,7 @@ def optimal(
         from tariffsim.games import OptimalTariffs, optimal_tariffs
         from tariffsim.games.tables import optima_frame
 
+        g.json_output(json_file)  # a bad --json target fails now, not after the game
         game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model)
         world = game.world
         choosers = g.country_list(world, country) or list(world.countries)

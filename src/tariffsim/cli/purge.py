@@ -25,8 +25,10 @@ def purge(
 
         from tariffsim.io import write_long
         from tariffsim.models import get_model
+        from tariffsim.outputs import Outputs
         from tariffsim.purge import purge_equilibrium
 
+        Outputs().folder(out, "--out")  # a bad target fails now, before the purge
         world = load_world(data)
         with status("purging trade imbalances"):
             equilibrium = purge_equilibrium(world, get_model(model))

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from tariffsim.cli._calibrate import NO_IO_LINKS_HELP
-from tariffsim.cli._common import DATA_HELP, UNDEFINED_CELL, friendly_errors, print_frame, status, stdout
+from tariffsim.cli._common import DATA_HELP, UNDEFINED_CELL, friendly_errors, print_frame, status, stderr, stdout
 
 UNDEFINED = (f"{UNDEFINED_CELL} = undefined: the baseline is zero (no baseline trade, or no baseline tariff "
              "revenue), so a percent change does not exist.")
@@ -25,8 +25,8 @@ def solve(
     no_io_links: bool = typer.Option(False, "--no-io-links", help=NO_IO_LINKS_HELP),
     country: list[str] = typer.Option([], "--country", "-c", help="Also show sector results for this country (repeatable)."),
     json_file: str = typer.Option(None, "--json", help="Write results as JSON to this file ('-' for stdout)."),
-    csv_dir: Path = typer.Option(None, "--csv", help="Write country / country_sector / bilateral CSV files here."),
-    parquet_dir: Path = typer.Option(None, "--parquet", help="Write the same tables as Parquet files here."),
+    csv_dir: Path = typer.Option(None, "--csv", help="Write country / country_sector / bilateral CSV files into this new (or empty) folder."),
+    parquet_dir: Path = typer.Option(None, "--parquet", help="Write the same tables as Parquet files into this new (or empty) folder."),
 ) -> None:
     """Solve a scenario: the new general equilibrium and what it does to every country.
 
@@ -36,9 +36,13 @@ def solve(
         import json
 
         from tariffsim.cli._calibrate import calibrated, model_label
-        from tariffsim.results import group_table, to_json_dict, welfare_parts_table, write_results
+        from tariffsim.outputs import Outputs
+        from tariffsim.results import result_writers, to_json_dict
         from tariffsim.scenario import load_scenario
 
+        outputs = Outputs()
+        json_path = outputs.file(None if json_file == "-" else json_file, "--json")
+        csv_dir, parquet_dir = outputs.folder(csv_dir, "--csv"), outputs.folder(parquet_dir, "--parquet")
         plan = load_scenario(scenario)
         solver, world, calibration = calibrated(model, data, plan.world, purge, io_links=not no_io_links)
         policy = plan.apply(world)
@@ -50,19 +54,25 @@ def solve(
             meta["io_links"] = False
         if json_file == "-":
             stdout.print_json(json.dumps(to_json_dict(equilibrium, meta), allow_nan=True))
-            return
-        print_frame(group_table(equilibrium, "headline"),
-                    f"{plan.title} — {model_label(solver)} model, {world.label or data}",
-                    caption=("% change from the baseline; welfare = real income; exports and imports at world prices. "
-                             f"Equilibrium verified: max residual {equilibrium.max_residual:.1e}."),
-                    undefined=UNDEFINED)
-        _print_welfare_parts(equilibrium, welfare_parts_table(equilibrium))
-        for name in country:
-            _print_sectors(equilibrium, world.country_index(name))
-        written = write_results(equilibrium, json_path=Path(json_file) if json_file else None,
-                                csv_dir=csv_dir, parquet_dir=parquet_dir, scenario=meta)
+        else:
+            _print_tables(equilibrium, plan.title, f"{model_label(solver)} model, {world.label or data}", country)
+        written = outputs.write(result_writers(equilibrium, json_path=json_path, csv_dir=csv_dir,
+                                               parquet_dir=parquet_dir, scenario=meta))
         for path in written:
-            stdout.print(f"wrote {path}")
+            (stderr if json_file == "-" else stdout).print(f"wrote {path}")
+
+
+def _print_tables(equilibrium, title: str, source: str, countries: list[str]) -> None:
+    """The headline table, the welfare parts and the sector tables of ``countries``."""
+    from tariffsim.results import group_table, welfare_parts_table
+
+    print_frame(group_table(equilibrium, "headline"), f"{title} — {source}",
+                caption=("% change from the baseline; welfare = real income; exports and imports at world prices. "
+                         f"Equilibrium verified: max residual {equilibrium.max_residual:.1e}."),
+                undefined=UNDEFINED)
+    _print_welfare_parts(equilibrium, welfare_parts_table(equilibrium))
+    for name in countries:
+        _print_sectors(equilibrium, equilibrium.world.country_index(name))
 
 
 def _print_welfare_parts(equilibrium, table) -> None:

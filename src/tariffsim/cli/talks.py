@@ -47,6 +47,7 @@ def talks(
         from tariffsim.games import UNRESTRICTED_LOWER, TradeTalks, cooperative_tariffs, rebase
         from tariffsim.games.tables import median_tariff_pct
 
+        g.json_output(json_file)  # a bad --json target fails now, not after the game
         if baseline not in BASELINES:
             raise OptionError(f"--baseline {baseline!r}: use {', '.join(BASELINES)}")
         game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model)

@@ -1,7 +1,11 @@
 """Run a scenario pack and write its report: ``report.html``, ``figures/*.png|svg``, ``tables/*.csv``.
 
 ``build_report`` is the one entry point; it calls ``on_step(description)`` before each stage so a
-caller can show progress, and returns the files written and the wall time of each stage.
+caller can show progress, and returns the files written and the wall time of each stage. The output
+targets are checked before any work (``report_outputs``); the page, figures and tables are computed in
+memory and put in place together at the end (``tariffsim.outputs``), replacing an earlier report's in
+the same folder, so a failure or Ctrl-C leaves the folder as it was. Only the game cache
+(``out/cache``) is written as the game runs: it is what a rerun reuses.
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from tariffsim.atomic import atomic_write, atomic_write_text
 from tariffsim.cache import Cache
-from tariffsim.errors import DataValidationError
+from tariffsim.errors import DataValidationError, OptionError
 from tariffsim.io import read_world
 from tariffsim.models import Krugman
+from tariffsim.outputs import Outputs
 from tariffsim.purge import purge
 from tariffsim.report import figures, tables
 from tariffsim.report.game import GameView, game_view
@@ -27,6 +31,7 @@ from tariffsim.report.pack import Pack, load_pack
 from tariffsim.report.run import ScenarioResult, solve_pack
 
 CACHE_FOLDER = "cache"
+REPORT_FOLDERS = ("figures", "tables")
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ def build_report(pack_dir: str | Path, out: str | Path, *, data: str | None = No
         data: the data set (folder or name under $TARIFFSIM_DATA); default: the pack's ``world``.
         frontier_points: override the pack's number of frontier deals (fewer is faster).
     """
+    outputs = report_outputs(out)
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -84,33 +90,58 @@ def build_report(pack_dir: str | Path, out: str | Path, *, data: str | None = No
         view = game_view(purged, pack.game, Cache(out / CACHE_FOLDER), on_step)
         lap("game")
     on_step("drawing figures and writing tables")
-    content = _content(pack, world, spec, results, view, out)
+    content, files = _content(pack, world, spec, results, view, out)
     lap("figures_and_tables")
     on_step("writing the HTML page")
     html = out / "report.html"
-    atomic_write_text(html, render(content))
+    page = render(content)
+    outputs.write({html: lambda path: path.write_text(page, encoding="utf-8"),
+                   **{out / folder: _folder_writer(files, folder) for folder in REPORT_FOLDERS}})
     lap("html")
     return ReportFiles(html=html, files=("report.html", *content.files), seconds=seconds,
                        game_reused=bool(view and view.reused))
 
 
+def report_outputs(out: str | Path) -> Outputs:
+    """The report's targets in ``out``, checked: ``report.html``, ``figures/`` and ``tables/``. The two
+    folders must be missing or empty unless ``out`` holds an earlier report (its ``report.html``): then
+    they are that report's and are replaced."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OptionError(f"--out {out}: that is a file, not a folder; give a folder for the report")
+    outputs = Outputs()
+    earlier = (out / "report.html").is_file()
+    outputs.file(out / "report.html", "--out")
+    for folder in REPORT_FOLDERS:
+        outputs.folder(out / folder, "--out", replace=earlier)
+    return outputs
+
+
+def _folder_writer(files: dict[str, bytes], folder: str):
+    """Write the entries ``folder/<name>`` of ``files`` into the (temporary) folder it is given."""
+    def write(staging: Path) -> None:
+        for relative, data in files.items():
+            head, _, name = relative.partition("/")
+            if head == folder:
+                (staging / name).write_bytes(data)
+    return write
+
+
 def _content(pack: Pack, world, spec: str, results: tuple[ScenarioResult, ...], view: GameView | None,
-             out: Path) -> PageContent:
-    """Compute every table and figure, write them under ``out``, and gather the page's content."""
-    figure_dir, table_dir = out / "figures", out / "tables"
-    figure_dir.mkdir(parents=True, exist_ok=True)
-    table_dir.mkdir(parents=True, exist_ok=True)
-    written: list[str] = []
+             out: Path) -> tuple[PageContent, dict[str, bytes]]:
+    """Compute every table and figure; the page's content and the files (``tables/x.csv``,
+    ``figures/x.png``, ...: contents by path relative to ``out``)."""
+    files: dict[str, bytes] = {}
 
     def table(frame, name: str, index: bool = False) -> None:
-        atomic_write(table_dir / f"{name}.csv", lambda path: frame.to_csv(path, index=index, float_format="%.6g"))
-        written.append(f"tables/{name}.csv")
+        files[f"tables/{name}.csv"] = frame.to_csv(index=index, float_format="%.6g").encode("utf-8")
 
     pngs: dict[str, bytes] = {}
 
     def figure(fig, name: str) -> None:
-        pngs[name] = figures.save(fig, figure_dir, name)
-        written.extend([f"figures/{name}.png", f"figures/{name}.svg"])
+        encoded = figures.encode(fig)
+        pngs[name] = encoded["png"]
+        files.update({f"figures/{name}.{extension}": data for extension, data in encoded.items()})
 
     headline = tables.headline(results)
     table(headline, "headline")
@@ -148,4 +179,4 @@ def _content(pack: Pack, world, spec: str, results: tuple[ScenarioResult, ...], 
     return PageContent(pack=pack, world=world, data_label=world.label or spec, results=results,
                        headline=headline, steps=steps, figures=pngs, diversion=diversion,
                        diversion_by_exporter=by_exporter, game=view, game_points=points, rerun=rerun,
-                       files=tuple(written))
+                       files=tuple(files)), files

@@ -7,7 +7,6 @@ and returns the PNG bytes for embedding in the HTML page. Gains are blue, losses
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,7 +15,6 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from tariffsim.atomic import atomic_write, atomic_write_bytes
 from tariffsim.report.game import GameView, point_names
 from tariffsim.report.run import ScenarioResult
 from tariffsim.report.tables import bilateral_changes, country_changes, sector_changes, sector_label
@@ -32,14 +30,14 @@ def _figure(width: float, height: float) -> Figure:
     return figure
 
 
-def save(figure: Figure, folder: Path, name: str) -> bytes:
-    """Write ``folder/name.png`` and ``folder/name.svg``; return the PNG bytes."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    png = buffer.getvalue()
-    atomic_write_bytes(folder / f"{name}.png", png)
-    atomic_write(folder / f"{name}.svg", lambda path: figure.savefig(path, format="svg"))
-    return png
+def encode(figure: Figure) -> dict[str, bytes]:
+    """The figure as PNG and SVG file contents, by extension."""
+    files = {}
+    for extension in ("png", "svg"):
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=extension)
+        files[extension] = buffer.getvalue()
+    return files
 
 
 def _colors(values: np.ndarray) -> list[str]:

@@ -1,0 +1,236 @@
+"""tariffsim.outputs: targets are checked before any work; all outputs appear together or none do."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tariffsim import interrupt
+from tariffsim.cli import app
+from tariffsim.errors import OptionError
+from tariffsim.outputs import Outputs
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+runner = CliRunner()
+
+
+@pytest.fixture
+def sigint_handler():
+    """``interrupt.install()`` for one test, then the test runner's handler and a clean state again."""
+    previous_handler, previous_hook = signal.getsignal(signal.SIGINT), __import__("sys").unraisablehook
+    interrupt.install()
+    yield
+    signal.signal(signal.SIGINT, previous_handler)
+    __import__("sys").unraisablehook = previous_hook
+    interrupt._state.update(installed=False, interrupted=False, deferring=False)
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def _text(content: str):
+    return lambda path: path.write_text(content)
+
+
+def _tables(**files: str):
+    def write(folder: Path) -> None:
+        for name, content in files.items():
+            (folder / name).write_text(content)
+    return write
+
+
+def test_all_outputs_appear_together(tmp_path):
+    outputs = Outputs()
+    json_path = outputs.file(tmp_path / "deep" / "r.json", "--json")
+    csv_dir = outputs.folder(tmp_path / "csv", "--csv")
+    written = outputs.write({json_path: _text("{}"), csv_dir: _tables(**{"country.csv": "a\n"})})
+    assert written == [json_path, csv_dir]
+    assert _listing(tmp_path) == ["csv", "csv/country.csv", "deep", "deep/r.json"]
+
+
+def test_a_failing_second_output_leaves_neither_and_keeps_the_old_file(tmp_path):
+    old = tmp_path / "r.json"
+    old.write_text("old results")
+    outputs = Outputs()
+    outputs.file(old, "--json")
+    outputs.folder(tmp_path / "csv", "--csv")
+
+    def broken(folder: Path) -> None:
+        (folder / "country.csv").write_text("half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        outputs.write({old: _text("new"), tmp_path / "csv": broken})
+    assert old.read_text() == "old results" and _listing(tmp_path) == ["r.json"]
+
+
+def test_a_failed_rename_undoes_the_renames_already_done(tmp_path, monkeypatch):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text("old a")
+    outputs = Outputs()
+    outputs.file(first, "--json")
+    outputs.file(second, "--out")
+    real_replace, calls = os.replace, []
+
+    def replace(source, target):
+        calls.append(Path(target))
+        if Path(target) == second:
+            raise PermissionError("read-only file system")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(PermissionError):
+        outputs.write({first: _text("new a"), second: _text("new b")})
+    monkeypatch.undo()
+    assert first in calls and first.read_text() == "old a" and _listing(tmp_path) == ["a.json"]
+
+
+def test_a_ctrl_c_while_writing_leaves_nothing(tmp_path, sigint_handler):
+    outputs = Outputs()
+    target = outputs.file(tmp_path / "r.json", "--json")
+
+    def interrupted_write(path: Path) -> None:
+        path.write_text("half")
+        os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        outputs.write({target: interrupted_write})
+    assert _listing(tmp_path) == [] and interrupt.interrupted()
+
+
+def test_a_ctrl_c_during_the_renames_is_held_back_and_undoes_them(tmp_path, sigint_handler, monkeypatch):
+    first, second = tmp_path / "a.json", tmp_path / "csv"
+    first.write_text("old a")
+    outputs = Outputs()
+    outputs.file(first, "--json")
+    outputs.folder(second, "--csv")
+    real_replace = os.replace
+
+    def replace(source, target):
+        real_replace(source, target)
+        if Path(target) == first:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives between the two renames: must not split them
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        outputs.write({first: _text("new a"), second: _tables(**{"x.csv": "1"})})
+    monkeypatch.undo()
+    assert first.read_text() == "old a" and _listing(tmp_path) == ["a.json"]
+
+
+def test_an_interrupt_that_a_callback_swallowed_still_stops_the_write(tmp_path, sigint_handler):
+    interrupt._state["interrupted"] = True  # as after "Exception ignored in ... KeyboardInterrupt"
+    outputs = Outputs()
+    target = outputs.file(tmp_path / "r.json", "--json")
+    with pytest.raises(KeyboardInterrupt):
+        outputs.write({target: _text("{}")})
+    assert _listing(tmp_path) == []
+
+
+def test_after_the_outputs_are_in_place_ctrl_c_is_ignored(tmp_path, sigint_handler):
+    outputs = Outputs()
+    target = outputs.file(tmp_path / "r.json", "--json")
+    outputs.write({target: _text("{}")})
+    assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN and target.exists()
+
+
+@pytest.mark.parametrize(("declare", "message"), [
+    (lambda o, p: o.file(p / "made_folder", "--json"), "that is a folder; give a file name"),
+    (lambda o, p: o.file(p / "a_file" / "r.json", "--json"), "is a file, not a folder"),
+    (lambda o, p: o.folder(p / "a_file", "--csv"), "that is a file, not a folder"),
+    (lambda o, p: o.folder(p / "full", "--csv"), "the folder is not empty"),
+])
+def test_bad_targets_are_refused_when_declared(tmp_path, declare, message):
+    (tmp_path / "made_folder").mkdir()
+    (tmp_path / "a_file").write_text("user's file")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "country.csv").write_text("user's table")
+    with pytest.raises(OptionError, match=message):
+        declare(Outputs(), tmp_path)
+    assert (tmp_path / "full" / "country.csv").read_text() == "user's table"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_an_unwritable_folder_is_refused(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(OptionError, match="no permission to write"):
+            Outputs().file(locked / "r.json", "--json")
+    finally:
+        locked.chmod(0o700)
+
+
+def test_overlapping_targets_are_refused(tmp_path):
+    outputs = Outputs()
+    outputs.folder(tmp_path / "out", "--csv")
+    with pytest.raises(OptionError, match="overlap"):
+        outputs.file(tmp_path / "out" / "r.json", "--json")
+
+
+def test_an_earlier_report_folder_is_replaced_whole(tmp_path):
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "old.png").write_text("old")
+    outputs = Outputs()
+    figures = outputs.folder(tmp_path / "figures", "--out", replace=True)
+    outputs.write({figures: _tables(**{"new.png": "new"})})
+    assert _listing(tmp_path) == ["figures", "figures/new.png"]
+
+
+# ---------------------------------------------------------------- through the commands, before any work
+def _solve(*args: str):
+    return runner.invoke(app, ["solve", "--data", "demo", "--scenario", str(EXAMPLES / "us_autos_japan.toml"),
+                               *args])
+
+
+@pytest.mark.parametrize(("option", "make", "message"), [
+    ("--json", lambda p: p.mkdir(), "that is a folder"),
+    ("--csv", lambda p: p.write_text("x"), "that is a file, not a folder"),
+    ("--csv", lambda p: (p.mkdir(), (p / "country.csv").write_text("mine")), "the folder is not empty"),
+    ("--parquet", lambda p: p.write_text("x"), "that is a file, not a folder"),
+])
+def test_solve_refuses_a_bad_target_before_solving(tmp_path, option, make, message):
+    target = tmp_path / "target"
+    make(target)
+    result = _solve(option, str(target))
+    assert result.exit_code == 1 and message in result.output and str(target) in result.output
+    assert "Equilibrium verified" not in result.output  # refused before the solve, not after
+
+
+def test_solve_json_and_csv_to_a_bad_folder_writes_no_json(tmp_path):
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "csv" / "country.csv").write_text("the user's own table")
+    result = _solve("--json", str(tmp_path / "r.json"), "--csv", str(tmp_path / "csv"))
+    assert result.exit_code == 1 and not (tmp_path / "r.json").exists()
+    assert (tmp_path / "csv" / "country.csv").read_text() == "the user's own table"
+
+
+def test_solve_json_to_stdout_and_csv_writes_the_tables(tmp_path):
+    result = _solve("--json", "-", "--csv", str(tmp_path / "csv"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["bilateral.csv", "country.csv",
+                                                                   "country_sector.csv"]
+
+
+def test_from_news_refuses_an_impossible_draft_target_before_reading(tmp_path, seed_dir):
+    (tmp_path / "a_file").write_text("x")
+    article = sorted(seed_dir.glob("*.txt"))[0]
+    result = runner.invoke(app, ["from-news", str(article), "--out", str(tmp_path / "a_file" / "draft.toml")])
+    assert result.exit_code == 1 and "is a file, not a folder" in result.output
+    assert "Found in" not in result.output
+
+
+@pytest.mark.parametrize("command", [
+    ["optimal", "--data", "demo", "--country", "JPN"],
+    ["nash", "--data", "demo", "--countries", "USA,JPN"],
+    ["talks", "--data", "demo", "--countries", "USA,JPN"],
+])
+def test_games_refuse_a_json_folder_before_playing(tmp_path, command):
+    result = runner.invoke(app, [*command, "--json", str(tmp_path), "--no-cache"])
+    assert result.exit_code == 1 and "that is a folder" in result.output and str(tmp_path) in result.output
