@@ -45,14 +45,14 @@ def _broken(tmp_path, folder, name, edit):
 
 @pytest.mark.data
 @pytest.mark.parametrize(("name", "edit", "message"), [
-    ("value_added.csv", lambda f: f.loc.__setitem__((4, "value"), -5.0), r"value_added.csv row 6.*-5.0"),
+    ("value_added.csv", lambda f: f.loc.__setitem__((4, "value"), -5.0), r"value_added.csv line 6.*-5.0"),
     ("value_added.csv", lambda f: f.loc.__setitem__((4, "region"), "Atlantis"), r"region code 'Atlantis' is unknown"),
     ("final_consumption.csv", lambda f: f.drop(index=f.index[f.sector == "Auto"], inplace=True),
      r"final_consumption.csv has no row for cell .*sector Auto"),
     ("value_added.csv", lambda f: f.loc.__setitem__((7, "value"), f.loc[7, "value"] * 2),
      r"gross output of .* in the input-output table"),
-    ("deficit.csv", lambda f: f.loc.__setitem__((2, "D"), 1.0), r"deficit differs .* at deficit.csv row 4"),
-    ("trade.csv", lambda f: f.loc.__setitem__((3, "value"), -1.0), r"trade.csv row 5, column 'value'"),
+    ("deficit.csv", lambda f: f.loc.__setitem__((2, "D"), 1.0), r"deficit differs .* at deficit.csv line 4"),
+    ("trade.csv", lambda f: f.loc.__setitem__((3, "value"), -1.0), r"trade.csv line 5, column 'value'"),
     ("theta.csv", lambda f: f.loc.__setitem__((0, "value"), -2.0), r"theta.csv, sector Agriculture"),
 ])
 def test_broken_data_give_located_errors(tmp_path, folder, name, edit, message):

@@ -64,7 +64,7 @@ def test_row_order_does_not_matter_and_errors_point_to_the_shuffled_row(tmp_path
     np.testing.assert_array_equal(shuffled.tariffs, ordered.tariffs)
     rows = FLOWS[::-1]
     rows[0] = "B,B,y,-40,0"  # line 2 now holds cell (B, B, y)
-    with pytest.raises(DataValidationError, match=r"negative at flows.csv row 2, column 'value'"):
+    with pytest.raises(DataValidationError, match=r"negative at flows.csv line 2, column 'value'"):
         read_long_folder(write_folder(tmp_path, flows=rows))
 
 
@@ -84,7 +84,7 @@ def test_column_mapping_renames_flows_columns_and_errors_cite_the_users_names(tm
     world = read_long_folder(write_folder(tmp_path, flows_header=header), columns=mapping)
     assert world.trade[0, 1, 1] == 2.0
     write_folder(tmp_path, flows=with_line(5, "A,B,y,lots,0.2"), flows_header=header)
-    with pytest.raises(DataValidationError, match=r"flows.csv row 5, column 'trade' \(value: 'lots'\)"):
+    with pytest.raises(DataValidationError, match=r"flows.csv line 5, column 'trade' \(value: 'lots'\)"):
         read_long_folder(tmp_path, columns=mapping)
 
 
@@ -140,37 +140,37 @@ def test_stata_flows_round_trip_and_are_located_by_record(tmp_path):
 
 BAD_FLOWS = [
     pytest.param(with_line(4, "A,B,x,abc,0.1"),
-                 r"value is not a number at flows.csv row 4, column 'value' \(value: 'abc'\); fix: write a plain",
+                 r"value is not a number at flows.csv line 4, column 'value' \(value: 'abc'\); fix: write a plain",
                  id="non-numeric value"),
     pytest.param(with_line(5, "A,B,y,-1,0.2"),
-                 r"trade flow is negative at flows.csv row 5, column 'value' \(value: -1.0\); fix: trade flows",
+                 r"trade flow is negative at flows.csv line 5, column 'value' \(value: -1.0\); fix: trade flows",
                  id="negative flow"),
     pytest.param(with_line(6, "B,A,x,,0.3"),
-                 r"trade flow is missing \(NaN\) at flows.csv row 6, column 'value' \(value: nan\)",
+                 r"trade flow is missing \(NaN\) at flows.csv line 6, column 'value' \(value: nan\)",
                  id="empty flow"),
     pytest.param(FLOWS[:5] + FLOWS[6:],
                  r"flows.csv has no row for 1 of 8 exporter-importer-sector cells, e.g. \(exporter B, "
                  r"importer A, sector y\).*fix: add one row per missing cell",
                  id="missing cell"),
     pytest.param(with_line(7, "B,A,x,5,0.3"),
-                 r"duplicate row for cell \(exporter B, importer A, sector x\) \(also at flows.csv row 6\) "
-                 r"at flows.csv row 7",
+                 r"duplicate row for cell \(exporter B, importer A, sector x\) \(also at flows.csv line 6\) "
+                 r"at flows.csv line 7",
                  id="duplicate cell"),
     pytest.param(with_line(4, "A,B,x,1,-1"),
-                 r"tariff is -100% or lower at flows.csv row 4, column 'tariff' \(value: -1.0\)",
+                 r"tariff is -100% or lower at flows.csv line 4, column 'tariff' \(value: -1.0\)",
                  id="tariff -100%"),
     pytest.param(with_line(2, "A,A,x,10,0.05"),
-                 r"own \(domestic\) tariff is not zero at flows.csv row 2, column 'tariff' \(value: 0.05\)",
+                 r"own \(domestic\) tariff is not zero at flows.csv line 2, column 'tariff' \(value: 0.05\)",
                  id="own tariff"),
     pytest.param(with_line(4, "A,BB,x,1,0.1"),
-                 r"importer code 'BB' is unknown \(1 row\(s\)\) Did you mean 'B'\? at flows.csv row 4, "
+                 r"importer code 'BB' is unknown \(1 row\(s\)\) Did you mean 'B'\? at flows.csv line 4, "
                  r"column 'importer' \(value: 'BB'\); fix: add the country to countries.csv",
                  id="unknown country"),
     pytest.param(with_line(5, "A,B,yy,2,0.2"),
-                 r"sector code 'yy' is unknown \(1 row\(s\)\) Did you mean 'y'\? at flows.csv row 5, "
+                 r"sector code 'yy' is unknown \(1 row\(s\)\) Did you mean 'y'\? at flows.csv line 5, "
                  r"column 'sector'.*fix: add the sector to sectors.csv \(with its sigma\)",
                  id="unknown sector"),
-    pytest.param(with_line(3, " ,A,y,20,0"), r"empty exporter code at flows.csv row 3, column 'exporter'",
+    pytest.param(with_line(3, " ,A,y,20,0"), r"empty exporter code at flows.csv line 3, column 'exporter'",
                  id="empty code"),
     pytest.param([row.replace("A,A,", "A,A,").replace("A,A,x,10", "A,A,x,0").replace("A,A,y,20", "A,A,y,0")
                   for row in FLOWS],
@@ -191,22 +191,22 @@ def test_bad_flows_are_located(tmp_path, flows, match):
                  r"flows.csv lacks required column\(s\) 'tariff' \(found: 'exporter', 'importer', 'sector', "
                  r"'value'\).*columns=", id="missing column"),
     pytest.param({"sectors": ["sector,sigma", "x,3", "y,5", "x,4"]},
-                 r"duplicate sector code 'x' \(also at sectors.csv row 2, column 'sector'\) at sectors.csv row 4",
+                 r"duplicate sector code 'x' \(also at sectors.csv line 2, column 'sector'\) at sectors.csv line 4",
                  id="duplicate sector"),
     pytest.param({"countries": ["code,name", "A,Aland", "B,Bland", "A,Again"]},
-                 r"duplicate country code 'A' \(also at countries.csv row 2, column 'code'\) at countries.csv "
-                 r"row 4", id="duplicate country"),
+                 r"duplicate country code 'A' \(also at countries.csv line 2, column 'code'\) at countries.csv "
+                 r"line 4", id="duplicate country"),
     pytest.param({"sectors": ["sector,sigma", "x,3", "y,"]},
-                 r"elasticity of substitution must be a number above 1 at sectors.csv row 3, column 'sigma' "
+                 r"elasticity of substitution must be a number above 1 at sectors.csv line 3, column 'sigma' "
                  r"\(value: nan\)", id="sector without elasticity"),
     pytest.param({"sectors": ["sector,sigma", "x,0.9", "y,5"]},
-                 r"above 1 at sectors.csv row 2, column 'sigma' \(value: 0.9\); fix: use sigma > 1",
+                 r"above 1 at sectors.csv line 2, column 'sigma' \(value: 0.9\); fix: use sigma > 1",
                  id="sigma below 1"),
     pytest.param({"sectors": ["sector,sigma", "x,three", "y,5"]},
-                 r"sigma is not a number at sectors.csv row 2, column 'sigma' \(value: 'three'\)",
+                 r"sigma is not a number at sectors.csv line 2, column 'sigma' \(value: 'three'\)",
                  id="non-numeric sigma"),
     pytest.param({"groups": ["group,sector", "g,x", "g,xz"]},
-                 r"sector code 'xz' is unknown \(1 row\(s\)\) Did you mean 'x'\? at groups.csv row 3",
+                 r"sector code 'xz' is unknown \(1 row\(s\)\) Did you mean 'x'\? at groups.csv line 3",
                  id="unknown group member"),
 ])
 def test_bad_side_tables_are_located(tmp_path, tables, match):
@@ -218,8 +218,8 @@ def test_all_problems_of_a_stage_are_listed_together(tmp_path):
     flows = with_line(4, "A,B,x,abc,0.1")
     with pytest.raises(DataValidationError, match=r"2 problem\(s\) found") as caught:
         read_long_folder(write_folder(tmp_path, flows=flows, sectors=["sector,sigma", "x,3", "y,zz"]))
-    assert "flows.csv row 4, column 'value' (value: 'abc')" in str(caught.value)
-    assert "sectors.csv row 3, column 'sigma' (value: 'zz')" in str(caught.value)
+    assert "flows.csv line 4, column 'value' (value: 'abc')" in str(caught.value)
+    assert "sectors.csv line 3, column 'sigma' (value: 'zz')" in str(caught.value)
 
 
 def test_unreadable_csv_names_the_file(tmp_path):

@@ -75,31 +75,31 @@ def test_unknown_sigma_version(tmp_path):
     pytest.param({"tariff_ijs": "0,.1,0\n.2,0,0\n0,.3,0\n.4,0,0\n"},
                  r"tariff_ijs.csv has 3 columns, expected 2 \(2 regions", id="too many columns"),
     pytest.param({"trade_ijs": "10,1\n2\n30,3\n4,40\n"},
-                 r"row has 1 columns, expected 2 .* at trade_ijs.csv row 2 \(value: 1\)", id="ragged row"),
+                 r"row has 1 columns, expected 2 .* at trade_ijs.csv line 2 \(value: 1\)", id="ragged row"),
     pytest.param({"sigma_s": "3,3.1,4,5\n5,5.2,6,8\n"}, r"sigma_s.csv has 4 columns, expected 5 \(2 sectors x 5",
                  id="sigma columns"),
     pytest.param({"trade_ijs": "10,1\n2,20\nx,3\n4,40\n"},
-                 r"value is not a number at trade_ijs.csv row 3, column 1 \(value: 'x'\)", id="non-numeric"),
+                 r"value is not a number at trade_ijs.csv line 3, column 1 \(value: 'x'\)", id="non-numeric"),
     pytest.param({"trade_ijs": "10,1\n2,20\n30,-3\n4,40\n"},
-                 r"trade flow is negative at trade_ijs.csv row 3, column 2 \(exporter BRA, importer USA, "
+                 r"trade flow is negative at trade_ijs.csv line 3, column 2 \(exporter BRA, importer USA, "
                  r"sector mvh\) \(value: -3.0\)", id="negative flow"),
     pytest.param({"trade_ijs": "10,1\n2,20\n30,nan\n4,40\n"},
-                 r"trade flow is missing \(NaN\) at trade_ijs.csv row 3, column 2", id="NaN flow"),
+                 r"trade flow is missing \(NaN\) at trade_ijs.csv line 3, column 2", id="NaN flow"),
     pytest.param({"tariff_ijs": "0,.1\n.2,0\n0,.3\n.4,.01\n"},
-                 r"own \(domestic\) tariff is not zero at tariff_ijs.csv row 4, column 2 \(exporter USA, "
+                 r"own \(domestic\) tariff is not zero at tariff_ijs.csv line 4, column 2 \(exporter USA, "
                  r"importer USA, sector mvh\) \(value: 0.01\)", id="own tariff"),
     pytest.param({"tariff_ijs": "0,-1\n.2,0\n0,.3\n.4,0\n"},
-                 r"tariff is -100% or lower at tariff_ijs.csv row 1, column 2", id="tariff -100%"),
+                 r"tariff is -100% or lower at tariff_ijs.csv line 1, column 2", id="tariff -100%"),
     pytest.param({"sigma_s": "3,3.1,4,5,4\n1,5.2,6,8,4\n"},
-                 r"above 1 at sigma_s.csv row 2, column 1 \(sector mvh\) \(value: 1.0\)", id="sigma 1"),
+                 r"above 1 at sigma_s.csv line 2, column 1 \(sector mvh\) \(value: 1.0\)", id="sigma 1"),
     pytest.param({"trade_ijs": "0,1\n2,20\n0,3\n4,40\n"},
                  r"no domestic absorption .* at country BRA \(trade_ijs.csv column 1, row 1 of every 2-row block\)",
                  id="no domestic absorption"),
     pytest.param({"regions": "No.,String\n1,US\n2,US\n"},
-                 r"duplicate region code 'US' \(also at regions.csv row 2\) at regions.csv row 3",
+                 r"duplicate region code 'US' \(also at regions.csv line 2\) at regions.csv line 3",
                  id="duplicate region"),
     pytest.param({"labels": '"ric"\n"ric"\n'},
-                 r"duplicate sector code 'ric' \(also at labels.csv row 1\) at labels.csv row 2",
+                 r"duplicate sector code 'ric' \(also at labels.csv line 1\) at labels.csv line 2",
                  id="duplicate sector"),
 ])
 def test_bad_files_are_located(tmp_path, files, match):
@@ -109,5 +109,5 @@ def test_bad_files_are_located(tmp_path, files, match):
 
 def test_sigma_problem_names_the_versions_column(tmp_path):
     folder = write_folder(tmp_path, sigma_s="3,3.1,4,5,4\n5,5.2,6,8,0.5\n")
-    with pytest.raises(DataValidationError, match=r"sigma_s.csv row 2, column 5 \(sector mvh\)"):
+    with pytest.raises(DataValidationError, match=r"sigma_s.csv line 2, column 5 \(sector mvh\)"):
         read_ossa(folder, "novar")

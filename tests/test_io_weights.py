@@ -25,15 +25,15 @@ def test_wide_and_long_files_give_the_same_weights_in_the_world_order(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("country,s00,s01\nC000,1,1\nC001,1,x\nC002,1,1\n", r"s01 is not a number at w.csv row 3, column 's01' \(value: 'x'\)"),
-    ("country,s00,s01\nC000,1,1\nC001,1,-2\nC002,1,1\n", r"must be finite and >= 0 at w.csv row 3, column 's01' \(value: -2.0\)"),
+    ("country,s00,s01\nC000,1,1\nC001,1,x\nC002,1,1\n", r"s01 is not a number at w.csv line 3, column 's01' \(value: 'x'\)"),
+    ("country,s00,s01\nC000,1,1\nC001,1,-2\nC002,1,1\n", r"must be finite and >= 0 at w.csv line 3, column 's01' \(value: -2.0\)"),
     ("country,s00,s0l\nC000,1,1\nC001,1,1\nC002,1,1\n", r"column 's0l' is not a sector of the world at w.csv header"),
     ("country,s00,s01\nC000,1,1\nC0001,1,1\nC002,1,1\n", r"code 'C0001' is unknown .*Did you mean 'C001' or 'C000'"),
     ("country,s00,s01\nC000,1,1\nC002,1,1\n", r"no weight for C001, s00"),
     ("country,s00,s01\nC000,1,1\nC001,0,0\nC002,1,1\n", r"all weights of C001 are zero"),
     ("country,s00,s01\nC000,1,1\nC001,1,1\nC002,1,1\nC000,2,2\n",
-     r"weight of C000, s00 given twice \(also at w.csv row 2, column 's00'\) at w.csv row 5, column 's00'"),
-    ("country,sector,weight\nC000,s00,1\nC000,s02,1\n", r"sector code 's02' is unknown .* at w.csv row 3, column 'sector'"),
+     r"weight of C000, s00 given twice \(also at w.csv line 2, column 's00'\) at w.csv line 5, column 's00'"),
+    ("country,sector,weight\nC000,s00,1\nC000,s02,1\n", r"sector code 's02' is unknown .* at w.csv line 3, column 'sector'"),
 ])
 def test_problems_name_file_row_column_and_value(tmp_path, text, message):
     path = tmp_path / "w.csv"

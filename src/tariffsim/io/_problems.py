@@ -1,9 +1,9 @@
-"""Problems found in files, each located by a ready-made "file row, column" phrase.
+"""Problems found in files, each located by a ready-made "file line, column" phrase.
 
 Table-level checks (missing columns, non-numeric values, duplicate or unknown codes ...) build
-``Problem``s whose cell is ``("at", "<file> row <r>, column <c>")``; value checks on the assembled
-cubes go through ``world.check_arrays`` with a reader-specific ``locate``. Both end in the same
-``_validate.describe`` message, so every reader error reads alike.
+``Problem``s whose cell is ``("at", "<file> line <l>, column <c>")``, the line as a text editor shows
+it; value checks on the assembled cubes go through ``world.check_arrays`` with a reader-specific
+``locate``. Both end in the same ``_validate.describe`` message, so every reader error reads alike.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from tariffsim.errors import DataValidationError
 
 
 def at(where: str) -> Cell:
-    """A cell that is already a location phrase, e.g. ``"flows.csv row 5, column 'value'"``."""
+    """A cell that is already a location phrase, e.g. ``"flows.csv line 5, column 'value'"``."""
     return ("at", where)
 
 
@@ -46,3 +46,14 @@ def duplicate_codes(codes: Sequence[str], where: Callable[[int], str], kind: str
                 codes[later], f"give every {kind} exactly one row with a unique code")
         for first, later in repeated(np.asarray(codes, dtype=str))
     ]
+
+
+def unexpected_header(name: str, line: str) -> Problem:
+    """Line 1 of ``name``, a file without a header line, reads like one (``line`` is its text)."""
+    return Problem(f"{name}: line 1 looks like a header", None, line, f"{name} has no header line; delete line 1")
+
+
+def missing_header(name: str, line: str, example: str) -> Problem:
+    """Line 1 of ``name``, a file that starts with a header line, holds data (``line`` is its text)."""
+    return Problem(f"{name}: line 1 looks like data, not a header", None, line,
+                   f"{name} starts with a header line; insert one above line 1, e.g. {example!r}")

@@ -1,15 +1,19 @@
 """Long-format tables (CSV, Parquet, Stata .dta, or a DataFrame) read with pandas, with row locations.
 
 Every value taken from a table comes with the problems found in it, each located by file, row and
-column as the user sees them: in a CSV the row is the 1-based line number counting the header line;
-in Parquet and Stata files it is the 1-based record number; in a DataFrame it is the ``iloc`` position.
+column as the user sees them: in a CSV the line a text editor shows (1-based, the header is line 1;
+a quoted field may span lines); in Parquet and Stata files the 1-based record number ("row"); in a
+DataFrame the ``iloc`` position.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +24,8 @@ import pyarrow.compute as pc
 from tariffsim import _lookup
 from tariffsim._validate import Problem
 from tariffsim.errors import DataValidationError
-from tariffsim.io._problems import at
+from tariffsim.io import _matrix
+from tariffsim.io._problems import at, missing_header
 
 SUFFIXES = (".csv", ".parquet", ".dta")
 
@@ -33,13 +38,21 @@ class Table:
 
     frame: pd.DataFrame
     name: str  # "flows.csv" or "flows DataFrame"
-    row_word: str  # "row" for files, "iloc" for DataFrames
-    first_row: int  # the row number of frame position 0
+    row_word: str  # "line" for CSV files, "row" for Parquet and Stata files, "iloc" for DataFrames
+    first_row: int  # the row number of frame position 0 (not for CSV files: see lines)
     original: Mapping[str, str]  # canonical column name -> the user's column name
+    csv: Path | None = None  # the CSV file the frame was read from
+
+    @cached_property
+    def lines(self) -> list[int]:
+        """The line each record of the CSV file starts on (the header's first), read when a problem is
+        first located."""
+        return [line for line, _ in _matrix.records(self.csv)]
 
     def where(self, position: int, column: str | None = None) -> str:
-        """``"flows.csv row 5, column 'value'"`` for frame position ``position``."""
-        row = f"{self.name} {self.row_word} {position + self.first_row}"
+        """``"flows.csv line 5, column 'value'"`` for frame position ``position``."""
+        number = self.lines[position + 1] if self.csv else position + self.first_row
+        row = f"{self.name} {self.row_word} {number}"
         return row if column is None else f"{row}, column {self.original.get(column, column)!r}"
 
     def has(self, column: str) -> bool:
@@ -50,14 +63,15 @@ def load(source: Source, kind: str, rename: Mapping[str, str] | None = None) -> 
     """Read a table file (by suffix) or take a DataFrame; ``rename`` maps user -> canonical names."""
     if isinstance(source, pd.DataFrame):
         frame, name, row_word, first_row = source.reset_index(drop=True), f"{kind} DataFrame", "iloc", 0
+        csv = None
     else:
         path = Path(source)
-        frame, name, row_word = _read_file(path, kind), path.name, "row"
-        first_row = 2 if path.suffix.lower() == ".csv" else 1
+        csv = path if path.suffix.lower() == ".csv" else None
+        frame, name, row_word, first_row = _read_file(path, kind), path.name, "line" if csv else "row", 1
     rename = dict(rename or {})
     columns = {str(c): rename.get(str(c), str(c)).strip().lower() for c in frame.columns}
     frame = frame.rename(columns=columns)
-    return Table(frame, name, row_word, first_row, {new: old for old, new in columns.items()})
+    return Table(frame, name, row_word, first_row, {new: old for old, new in columns.items()}, csv)
 
 
 def _read_file(path: Path, kind: str) -> pd.DataFrame:
@@ -75,11 +89,27 @@ def _read_file(path: Path, kind: str) -> pd.DataFrame:
         if suffix == ".parquet":
             return pd.read_parquet(path)
         return pd.read_stata(path)
-    except ValueError as error:  # parser, Arrow and Stata errors all derive from ValueError
+    except pd.errors.ParserError as error:
+        _matrix.check_quotes(path, header=True)
+        raise DataValidationError(_parser_message(path, error)) from error
+    except ValueError as error:  # Arrow, Stata and encoding errors all derive from ValueError
         raise DataValidationError(
             f"{path}: cannot be read as a {suffix[1:]} table ({error}); "
             f"fix: check that the file is a well-formed {suffix[1:]} file with one header row"
         ) from error
+
+
+def _parser_message(path: Path, error: pd.errors.ParserError) -> str:
+    """pandas' CSV parser error, located by file line (pandas counts records, which a quoted field
+    spanning lines makes differ from lines)."""
+    extra = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+    if extra is None:
+        return (f"{path}: cannot be read as a csv table ({str(error).strip()}); "
+                "fix: check that the file is a well-formed csv file with one header row")
+    expected, record, found = map(int, extra.groups())
+    line, _ = next(itertools.islice(_matrix.records(path), record - 1, None), (record, None))
+    return (f"{path}: cannot be read as a csv table: line {line} has {found} fields, expected {expected} as in"
+            " the header line; fix: remove the extra fields, or quote a value that holds a comma")
 
 
 def missing_columns(table: Table, required: Sequence[str]) -> list[Problem]:
@@ -87,11 +117,24 @@ def missing_columns(table: Table, required: Sequence[str]) -> list[Problem]:
     missing = [c for c in required if not table.has(c)]
     if not missing:
         return []
+    if len(missing) == len(required) and (headerless := check_header(table, ",".join(required))):
+        return headerless
     found = [table.original.get(c, c) for c in table.frame.columns]
     return [Problem(f"{table.name} lacks required column(s) {', '.join(map(repr, missing))}"
                     f" (found: {', '.join(map(repr, found)) or 'none'})", None, found,
                     f"add the column(s) or rename yours (columns={{'your_name': {missing[0]!r}}});"
                     f" required: {', '.join(required)}")]
+
+
+def check_header(table: Table, example: str) -> list[Problem]:
+    """A problem if ``table`` is a CSV file whose line 1, read as the header, holds a number: data.
+
+    ``example`` is a header line to suggest. Call it only when the header names none of the columns
+    expected (a number can be a column name, e.g. a year)."""
+    if table.csv is None or not any(map(_matrix.is_number, table.original.values())):
+        return []
+    _, line = next(_matrix.records(table.csv))
+    return [missing_header(table.name, ",".join(line)[:_matrix.SHOWN], example)]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ their own data the same way). A folder holding:
 - ``deficit.csv``: ``region, D`` (imports - exports; checked against the trade flows);
 - ``theta.csv``: ``sector, value``: trade elasticity theta_s > 0 (the World gets sigma = theta + 1).
 
-Every problem raises DataValidationError naming file, row, column and value (and the fix).
+Every problem raises DataValidationError naming file, line, column and value (and the fix).
 """
 
 from __future__ import annotations
@@ -104,10 +104,12 @@ def _folder(folder) -> Path:
 
 
 def _names(path: Path) -> list[str]:
-    """The non-empty lines of a names file; duplicates are errors."""
-    names = [line.strip() for line in path.read_text().splitlines() if line.strip()]
-    problems = [Problem(f"duplicate name {names[later]!r} (also on line {first + 1})", at(f"{path.name} line {later + 1}"),
-                        names[later], "give every name once") for first, later in repeated(np.asarray(names))]
+    """The non-empty lines of a names file; duplicates are errors, located by line (blank ones count)."""
+    numbered = [(k, line.strip()) for k, line in enumerate(path.read_text().split("\n"), 1) if line.strip()]
+    names = [name for _, name in numbered]
+    problems = [Problem(f"duplicate name {names[later]!r} (also on line {numbered[first][0]})",
+                        at(f"{path.name} line {numbered[later][0]}"), names[later], "give every name once")
+                for first, later in repeated(np.asarray(names))]
     raise_if(problems, f"invalid names file {path}")
     if not names:
         raise DataValidationError(f"{path} is empty; fix: write one name per line")

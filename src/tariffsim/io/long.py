@@ -56,8 +56,8 @@ def read_long(
         label: the world's label (default: names the tables).
 
     Raises:
-        DataValidationError: naming file, row, column and value of every problem found (up to a
-            few), before anything is returned.
+        DataValidationError: naming file, line (CSV) or row, column and value of every problem found
+            (up to a few), before anything is returned.
     """
     flows_t = load(flows, "flows", columns)
     sectors_t = load(sectors, "sectors")

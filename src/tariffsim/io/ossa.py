@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-
 from tariffsim._lookup import suggest
+from tariffsim._validate import Problem
 from tariffsim.errors import DataValidationError
 from tariffsim.io import _matrix
-from tariffsim.io._problems import duplicate_codes, raise_if
+from tariffsim.io._matrix import Records
+from tariffsim.io._problems import duplicate_codes, raise_if, unexpected_header
 from tariffsim.sector_groups import groups_for
 from tariffsim.world import World, check_arrays
 
@@ -57,7 +58,7 @@ def read_ossa(folder: str | os.PathLike[str], version: str = "main") -> World:
     coded BRA, CHN, EU, IND, JPN, ROW, USA (region names as long names) and GTAP sector groups.
 
     Raises:
-        DataValidationError: naming file, row, column and value of each problem, before returning.
+        DataValidationError: naming file, line, column and value of each problem, before returning.
     """
     folder = Path(folder)
     sigma_at = _sigma_column(version)
@@ -69,51 +70,59 @@ def read_ossa(folder: str | os.PathLike[str], version: str = "main") -> World:
             f"{folder} is not an Ossa-style folder: it lacks {', '.join(missing)}; fix: give the folder"
             f" holding {', '.join(REQUIRED)} and labels.csv or sectors.csv"
         )
-    regions = _matrix.column(folder / "regions.csv", 1, header=True)
-    described = _sector_names(folder)
+    regions_t, problems = _matrix.after_header(_matrix.read(folder / "regions.csv"), "No.,String")
+    trade_t, tariffs_t, sigma_t = (_matrix.read(folder / name) for name in REQUIRED[1:])
+    described = None
+    if (folder / "sectors.csv").is_file():
+        described, found = _matrix.after_header(_matrix.read(folder / "sectors.csv"), "No.,String,String")
+        problems += found
     if (folder / "labels.csv").is_file():
-        sectors, sector_file, first_row = _matrix.column(folder / "labels.csv", 0, header=False), "labels.csv", 1
+        sector_t = _matrix.read(folder / "labels.csv")
+        sectors = sector_t.column(0)
+        problems += _labels_header(sector_t, len(sigma_t.rows), len(trade_t.rows), len(regions_t.rows))
     else:  # sectors.csv rows 1..S, S from sigma_s.csv: rows past the data (xxx) are not sectors
-        n_sigma = len(_matrix.rows(folder / "sigma_s.csv"))
-        sectors, sector_file, first_row = [code for code, _ in described][:n_sigma], "sectors.csv", 2
-    n, s = len(regions), len(sectors)
-    why = f"{n} regions in regions.csv x {s} sectors in {sector_file}"
-    countries = [REGION_CODES.get(name, name) for name in regions]
-    problems = duplicate_codes(regions, lambda k: f"regions.csv row {k + 2}", "region")
-    problems += duplicate_codes(sectors, lambda k: f"{sector_file} row {k + first_row}", "sector")
-    trade, found = _matrix.matrix(folder / "trade_ijs.csv", (s * n, n), why)
-    tariffs, more = _matrix.matrix(folder / "tariff_ijs.csv", (s * n, n), why)
-    sigma, most = _matrix.matrix(folder / "sigma_s.csv", (s, len(SIGMA_VERSIONS)), f"{s} sectors x 5 versions")
+        sector_t = described
+        sectors = described.column(1)[:len(sigma_t.rows)]
     header = f"invalid Ossa-style data in {folder}"
+    raise_if(problems, header)  # a header line too many or too few shifts every count below
+    regions = regions_t.column(1)
+    n, s = len(regions), len(sectors)
+    why = f"{n} regions in regions.csv x {s} sectors in {sector_t.name}"
+    countries = [REGION_CODES.get(name, name) for name in regions]
+    problems = duplicate_codes(regions, regions_t.where, "region")
+    problems += duplicate_codes(sectors, sector_t.where, "sector")
+    trade, found = _matrix.matrix(trade_t, (s * n, n), why)
+    tariffs, more = _matrix.matrix(tariffs_t, (s * n, n), why)
+    sigma, most = _matrix.matrix(sigma_t, (s, len(SIGMA_VERSIONS)), f"{s} sectors x 5 versions")
     raise_if(problems + found + more + most, header)
 
     def locate(cell: tuple) -> str:
         kind, *index = cell
         if kind == "sigma":
-            return f"sigma_s.csv row {index[0] + 1}, column {sigma_at + 1} (sector {sectors[index[0]]})"
+            return f"{sigma_t.where(index[0], sigma_at)} (sector {sectors[index[0]]})"
         if kind == "country":
             i = index[0]
             return f"country {countries[i]} (trade_ijs.csv column {i + 1}, row {i + 1} of every {n}-row block)"
         i, j, k = index
-        file = "trade_ijs.csv" if kind == "trade" else "tariff_ijs.csv"
-        return (f"{file} row {k * n + i + 1}, column {j + 1} "
+        table = trade_t if kind == "trade" else tariffs_t
+        return (f"{table.where(k * n + i, j)} "
                 f"(exporter {countries[i]}, importer {countries[j]}, sector {sectors[k]})")
 
     trade, tariffs = (m.reshape(s, n, n).transpose(1, 2, 0) for m in (trade, tariffs))
     sigma = sigma[:, sigma_at]
+    long_names = {} if described is None else dict(zip(described.column(1), described.column(2), strict=True))
     check_arrays(trade, tariffs, sigma, countries, sectors, locate=locate, header=header)
     return World(
         countries=countries, sectors=sectors, trade=trade, tariffs=tariffs, sigma=sigma,
-        country_names=regions, sector_names=[dict(described).get(code, code) for code in sectors],
+        country_names=regions, sector_names=[long_names.get(code, code) for code in sectors],
         sector_groups=groups_for(sectors),
         country_aliases={alias: code for code in countries for alias in CODE_ALIASES.get(code, ())},
         label=f"Ossa-style data from {folder.name}: {n} regions x {s} sectors, sigma version {version!r}",
     )
 
 
-def _sector_names(folder: Path) -> list[tuple[str, str]]:
-    """(code, long name) pairs from sectors.csv (header; number, code, name), or none without it."""
-    path = folder / "sectors.csv"
-    if not path.is_file():
-        return []
-    return list(zip(_matrix.column(path, 1, header=True), _matrix.column(path, 2, header=True), strict=True))
+def _labels_header(labels: Records, n_sigma: int, n_trade: int, n: int) -> list[Problem]:
+    """A problem if labels.csv, a file without a header line, starts with one: it lists one code more than
+    sigma_s.csv has rows and trade_ijs.csv has blocks of ``n`` rows."""
+    s = len(labels.rows) - 1
+    return [unexpected_header(labels.name, labels.text(0))] if s == n_sigma and n_trade == s * n else []

@@ -11,7 +11,7 @@ Two layouts, as CSV, Parquet or Stata files (or a DataFrame):
 
 Every country and sector of the world needs a weight; weights are finite and >= 0, with at least one
 positive weight per country (only relative weights within a country matter). Problems are reported
-together, each with file, row, column and value.
+together, each with file, line (CSV) or row, column and value.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 
 from tariffsim._validate import Problem
 from tariffsim.io._problems import at, raise_if
-from tariffsim.io._tables import Source, Table, codes, load, missing_columns, numbers, positions
+from tariffsim.io._tables import Source, Table, check_header, codes, load, missing_columns, numbers, positions
 from tariffsim.world import World
 
 LONG = ("country", "sector", "weight")
@@ -40,6 +40,8 @@ def read_weights(source: Source, world: World) -> np.ndarray:
         rows, columns, values, locations = _long_cells(table, world, problems)
     else:
         raise_if(missing_columns(table, ["country"]) if len(table.frame.columns) < 2 else [], header)
+        if not set(table.frame.columns[1:]) & {sector.lower() for sector in world.sectors}:  # line 1 is data?
+            raise_if(check_header(table, ",".join(["country", *world.sectors])), header)
         rows, columns, values, locations = _wide_cells(table, world, problems)
     raise_if(problems, header)
     n, s = world.n_countries, world.n_sectors
