@@ -93,7 +93,7 @@ def test_a_weights_file_is_used_and_its_errors_are_located(tmp_path):
     bad.write_text(good.read_text().replace("JPN,1", "JPN,-1"))
     result = run(*args, "--weights", str(bad))
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "weights must be finite and >= 0 at bad.csv row 3, column 'gro' (value: -1.0)" in result.output
+    assert "weights must be finite and >= 0 at bad.csv line 3, column 'gro' (value: -1.0)" in result.output
 
 
 @pytest.mark.parametrize("args, message", [

@@ -108,7 +108,9 @@ def _table(frame: pd.DataFrame, title: str, digits: int, caption: str | None) ->
 
 def _cell(value: object, digits: int) -> str:
     if isinstance(value, float):
-        if value != value:
+        if math.isnan(value):
             return UNDEFINED_CELL
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.{digits}f}"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value if round(value, digits) else 0.0:,.{digits}f}"  # -0.001 prints 0.00, not -0.00
     return str(value)

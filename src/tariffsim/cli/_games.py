@@ -199,6 +199,20 @@ def report(frame: pd.DataFrame, title: str, caption: str, json_file: str | None,
     write_json(json_file, doc)
 
 
+def warn_at_upper_bound(optima, net_exports: str) -> None:
+    """A warning on stderr for each optimum with tariffs on the upper bound (their value is the bound's)."""
+    for optimum in optima:
+        hits = optimum.at_upper_bound
+        if not hits:
+            continue
+        shown = ", ".join(hits[:6]) + (f" and {len(hits) - 6} more" if len(hits) > 6 else "")
+        cause = (" With fixed non-zero net exports optimal tariffs often run to the bound (Ossa 2014 purges "
+                 "the imbalances first): try --purge --net-exports zero." if net_exports == "fixed" else "")
+        stderr.print(f"[bold yellow]warning:[/] {optimum.country}'s optimal tariff sits on the upper bound "
+                     f"{100 * optimum.upper:,.0f}% for {shown}: the country would go higher if it could, so "
+                     f"read it as 'prohibitive', not as a computed optimum.{cause}", highlight=False)
+
+
 def json_output(path: str | None):
     """The ``--json`` target as ``Outputs`` (none for '-' or None), checked now: call it before any work,
     so a bad target fails at once, and again to write."""

@@ -91,10 +91,20 @@ class OptimalTariffs:
         return tariff_frame(self.equilibrium.world, self.tariffs, [self.country])
 
     def facts(self) -> dict:
-        """Convergence facts: KKT residual, gain, iterations, solves, seconds, start values, residual."""
+        """Convergence facts: KKT residual, gain, iterations, solves, seconds, start values, residual,
+        the upper bound and the tariffs that sit on it."""
         return {"kkt_residual": self.kkt_residual, "gain_pct": self.gain_pct, "iterations": self.iterations,
                 "solves": self.solves, "seconds": self.seconds, "start_values": list(self.start_values),
-                "equilibrium_residual": self.equilibrium.max_residual}
+                "equilibrium_residual": self.equilibrium.max_residual, "upper_bound": self.upper,
+                "at_upper_bound": list(self.at_upper_bound)}
+
+    @property
+    def at_upper_bound(self) -> tuple[str, ...]:
+        """``"partner sector"`` of each chosen tariff that sits on the upper bound: there the country
+        would raise it further if it could (a prohibitive or unbounded optimum), so the number is the
+        bound's, not the model's."""
+        on_bound = self.chosen >= self.upper * (1 - 1e-9)
+        return tuple(f"{partner} {sector}" for (partner, sector), hit in zip(self.labels, on_bound, strict=True) if hit)
 
     @property
     def gain_pct(self) -> float:

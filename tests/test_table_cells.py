@@ -1,0 +1,41 @@
+"""What tables print: no '-0.00', and an optimum on its upper bound comes with a warning."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from tariffsim.cli import app
+from tariffsim.cli._common import _cell, print_frame, stdout
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(("value", "printed"), [(-0.001, "0.00"), (-0.0, "0.00"), (0.004, "0.00"),
+                                                (-0.006, "-0.01"), (-1.234, "-1.23"), (-1234.5, "-1,234")])
+def test_a_value_that_rounds_to_zero_prints_without_a_sign(value, printed):
+    assert _cell(value, 2) == printed
+
+
+def test_a_table_of_tiny_negative_changes_shows_no_minus_zero():
+    frame = pd.DataFrame({"welfare %": [-1e-5, -0.004, 0.25]}, index=pd.Index(["USA", "JPN", "CHN"], name="country"))
+    with stdout.capture() as captured:
+        print_frame(frame, "changes")
+    text = captured.get()
+    assert "-0.00" not in text and text.count(" 0.00 ") == 2 and "0.25" in text
+
+
+def test_an_optimum_on_the_upper_bound_is_reported_with_a_warning():
+    # With the factual (unpurged) imbalances, the US optimum runs to the 1000% bound in most cells.
+    result = runner.invoke(app, ["optimal", "--data", "ossa2014", "--country", "USA", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "USA's optimal tariff sits on the upper bound 1,000%" in result.output
+    assert "--purge --net-exports zero" in result.output
+
+
+def test_an_interior_optimum_has_no_warning():
+    result = runner.invoke(app, ["optimal", "--data", "ossa2014", "--country", "USA", "--no-cache", "--purge",
+                                 "--net-exports", "zero"])
+    assert result.exit_code == 0, result.output
+    assert "upper bound" not in result.output
