@@ -77,6 +77,8 @@ def test_bilateral_deal_diverts_third_country_exports_and_the_mfn_twin_does_not(
      'multilateral = "car_threat.toml"\nimporter = "JPN"\npartner = "USA"\n', "not one of the"),
     ('title = "x"\n[[scenario]]\nfile = "car_threat.toml"\nlabel = "a"\n[game]\npair = ["USA"]\n', "name two countries"),
     ('title = "x"\n[[scenario]]\nfile = "missing.toml"\nlabel = "a"\n', "not found"),
+    ('title = "x"\nworld = "../../etc"\n[[scenario]]\nfile = "car_threat.toml"\nlabel = "a"\n',
+     "world names a data set"),
 ])
 def test_pack_file_errors_name_the_problem(tmp_path, text, message):
     (tmp_path / "car_threat.toml").write_text((PACK / "car_threat.toml").read_text())

@@ -30,8 +30,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
 from tariffsim.errors import ScenarioError
 from tariffsim.scenario import Scenario, load_scenario
+from tariffsim.scenario._parse import world_name
 from tariffsim.toml_schema import Table, read_toml
 
 PACK_FILE = "pack.toml"
@@ -105,7 +107,7 @@ def load_pack(folder: str | Path) -> Pack:
     if len(set(files)) != len(files):
         raise document.error(f"a scenario file is listed twice: {files}")
     return Pack(folder=folder, title=document.text("title"), story=document.text("story", "", allow_empty=True),
-                world=document.text("world", "", allow_empty=True) or None, focus=_pair(document, "focus"),
+                world=world_name(document), focus=_pair(document, "focus"),
                 scenarios=scenarios,
                 diversion=_diversion(document.table("diversion", DIVERSION_KEYS), files)
                 if "diversion" in document else None,

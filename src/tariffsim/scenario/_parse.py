@@ -43,7 +43,7 @@ def parse_document(data: Mapping[str, Any], origin: str) -> dict[str, Any]:
         "title": document.text("title"),
         "description": document.text("description"),
         "source": document.text("source", "", allow_empty=True),
-        "world": _world(document),
+        "world": world_name(document),
         "net_exports": net_exports,
         "changes": changes,
         "agreements": agreements,
@@ -51,8 +51,8 @@ def parse_document(data: Mapping[str, Any], origin: str) -> dict[str, Any]:
     }
 
 
-def _world(document: Table) -> str | None:
-    """The data set the scenario is written for: a name under $TARIFFSIM_DATA, never a path."""
+def world_name(document: Table) -> str | None:
+    """The data set a scenario (or pack) is written for: a name under $TARIFFSIM_DATA, never a path."""
     name = document.text("world", "", allow_empty=True) or None
     problem = None if name is None else datasets.name_problem(name)
     if problem:
