@@ -197,7 +197,7 @@ def solve(model: Any, calibration: Calibration, policy: Policy, config: SolverCo
                      (equations.params, equations.policy), config, accept)
     residuals = np.asarray(root.evaluation[0])
     if not accept(root.evaluation):
-        raise ConvergenceError(_failure_message(model, equations, policy, residuals, root, tol))
+        raise ConvergenceError(_failure_message(model, equations, policy, residuals, root, tol, world))
     outcome = jax.tree.map(np.asarray, root.evaluation[1])
     return Equilibrium(model=model, calibration=calibration, policy=policy, outcome=outcome,
                        unknowns=np.asarray(root.u), residuals=residuals, equations=equations.equations,
@@ -205,13 +205,72 @@ def solve(model: Any, calibration: Calibration, policy: Policy, config: SolverCo
 
 
 def _failure_message(model, equations: Equations, policy: Policy, residuals: np.ndarray, root: RootResult,
-                     tol: float) -> str:
+                     tol: float, world) -> str:
     labels = equations.equations
     order = np.argsort(-np.nan_to_num(np.abs(residuals), nan=np.inf))
     failing = [f"{labels[k] if k < len(labels) else f'equation {k}'}: {residuals[k]:.3g}" for k in order[:5]
                if not abs(residuals[k]) <= tol]
-    return (
+    head = (
         f"{model.name} equilibrium for {policy.name or 'the policy'} did not converge: largest relative "
         f"residual {np.nanmax(np.abs(residuals)):.3g} > tolerance {tol:g} after {root.steps} {root.method} "
-        f"steps. Failing equations: {'; '.join(failing)}. Try: {equations.what_to_try}."
+        f"steps. Failing equations: {'; '.join(failing)}."
     )
+    solver_config = (f"SolverConfig is for the Python API only: {type(model).__name__}(solver=SolverConfig(...)) or "
+                     "tariffsim.solve.solve(..., config=SolverConfig(...)); the command line has no option for it")
+    causes = _net_export_causes(model, policy, world)
+    if not causes:
+        return f"{head} Try: {equations.what_to_try}. ({solver_config}.)"
+    return f"{head} {causes} Other things to try: {equations.what_to_try}. ({solver_config}.)"
+
+
+_NEARLY_NONE = 0.05  # imports (exports) below this fraction of a surplus (deficit) count as almost none
+
+
+def _net_export_causes(model, policy: Policy, world) -> str:
+    """The cause of the failure when the data say the counterfactual net exports cannot be met, with the
+    user's options on the command line and in Python; "" when no country is in that position.
+
+    In every model solved in changes a flow that is zero in the baseline stays zero, so a country whose
+    net exports NX' are fixed at a surplus must export that much with the imports it has: with (almost)
+    no imports, a shock to its exports leaves no equilibrium. Letting its net exports go (zero net
+    exports, or a world purged of imbalances) helps when it has some imports; with none at all, even
+    balanced trade needs its exports to vanish, so only the data can change.
+    """
+    if "net_exports" not in model.instruments:  # e.g. gravity_ge: no net-exports constraint
+        return ""
+    target, exports, imports = policy.net_exports_level(world), world.exports, world.imports
+    almost, never = [], []  # (country, sentence): balancing its trade can help / cannot help
+    for i, name in enumerate(world.countries):
+        nx, ex, im = target[i], exports[i], imports[i]
+        if nx == 0:
+            if (ex > 0) != (im > 0):  # must balance, but one side is zero and stays zero
+                flow, other = ("exports", "imports") if ex > 0 else ("imports", "exports")
+                never.append((name, (f"{name} has {flow} ({max(ex, im):.4g}) but no {other} at all, so its "
+                                     f"trade cannot balance (net exports 0) unless its {flow} vanish")))
+            continue
+        balance = "surplus" if nx > 0 else "deficit"
+        side, kind = (im, "imports") if nx > 0 else (ex, "exports")
+        if ex == 0 and im == 0:
+            never.append((name, f"{name} has no foreign trade at all, so its net exports cannot be {nx:.4g}"))
+        elif side == 0:
+            never.append((name, (f"{name} has net exports of {nx:.4g} (a {balance}) but no {kind} at all, so "
+                                 f"it cannot keep that {balance} in the new equilibrium (its {kind} stay zero)")))
+        elif side <= _NEARLY_NONE * abs(nx):
+            almost.append((name, (f"{name} has net exports of {nx:.4g} (a {balance}) but almost no {kind} "
+                                  f"({side:.3g}), so it cannot keep that {balance} in the new equilibrium")))
+    if not almost and not never:
+        return ""
+    found = almost + never
+    more = len(found) - 3
+    text = ("Likely cause: " + "; ".join(sentence for _, sentence in found[:3])
+            + (f"; and {more} more such {'country' if more == 1 else 'countries'}" if more > 0 else "") + ".")
+    if almost:
+        purged = "model.balance(io_world)" if hasattr(model, "balance") else "tariffsim.purge.purge(world)"
+        text += (" Command line: run with --purge, or set net_exports = \"zero\" in the scenario. Python API: "
+                 f"Policy(..., net_exports=\"zero\"), or calibrate on the world purged of imbalances ({purged}).")
+    if never:
+        names = ", ".join(name for name, _ in never[:3]) + (", ..." if len(never) > 3 else "")
+        text += (f" For {names}, --purge and net_exports = \"zero\" cannot help either: a flow that is zero in the "
+                 "data stays zero in every counterfactual. Give it some foreign trade in the data, or merge it "
+                 "with a trading partner (Python API: World.aggregate_countries).")
+    return text

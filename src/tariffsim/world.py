@@ -100,14 +100,24 @@ class World:
         return np.einsum("ijs->j", (1 + self.tariffs) * self.trade)
 
     @cached_property
+    def foreign_trade(self) -> np.ndarray:
+        """(N, N, S) the flows with the domestic cells X[i, i, s] set to exactly 0 (cross-border only)."""
+        from tariffsim.equilibrium import foreign  # equilibrium imports World
+
+        out = foreign(self.trade)
+        out.setflags(write=False)
+        return out
+
+    @cached_property
     def exports(self) -> np.ndarray:
-        """(N,) sales to other countries at world prices."""
-        return self.trade.sum(axis=(1, 2)) - self.domestic_sales
+        """(N,) sales to other countries at world prices (cross-border cells only: exactly 0 without any)."""
+        return self.foreign_trade.sum(axis=(1, 2))
 
     @cached_property
     def imports(self) -> np.ndarray:
-        """(N,) purchases from other countries at world prices (before tariffs)."""
-        return self.trade.sum(axis=(0, 2)) - self.domestic_sales
+        """(N,) purchases from other countries at world prices, before tariffs (cross-border cells only:
+        exactly 0 without any)."""
+        return self.foreign_trade.sum(axis=(0, 2))
 
     @cached_property
     def domestic_sales(self) -> np.ndarray:
@@ -128,9 +138,7 @@ class World:
     @cached_property
     def mean_tariff(self) -> np.ndarray:
         """(N, S) import-weighted mean tariff of importer j in sector s (NaN where j imports nothing)."""
-        foreign = self.trade.copy()
-        idx = np.arange(self.n_countries)
-        foreign[idx, idx, :] = 0.0
+        foreign = self.foreign_trade
         imports = foreign.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(imports > 0, np.einsum("ijs,ijs->js", foreign, self.tariffs) / imports, np.nan)

@@ -53,10 +53,9 @@ def sector_changes(eq: Equilibrium, country: str) -> pd.DataFrame:
     world = eq.world
     i = world.country_index(country)
     trade = world.trade
-    base_exports = trade[i].sum(axis=0) - trade[i, i]
-    base_imports = trade[:, i].sum(axis=0) - trade[i, i]
-    new_exports = eq.trade[i].sum(axis=0) - eq.trade[i, i]
-    new_imports = eq.trade[:, i].sum(axis=0) - eq.trade[i, i]
+    base_exports = world.foreign_trade[i].sum(axis=0)  # cross-border cells only: no trade stays exactly 0
+    base_imports = world.foreign_trade[:, i].sum(axis=0)
+    new_exports, new_imports = eq.sector_exports[i], eq.sector_imports[i]
     return pd.DataFrame({
         "exports_usd_m": new_exports - base_exports, "exports_pct": pct_change(new_exports, base_exports),
         "imports_usd_m": new_imports - base_imports, "imports_pct": pct_change(new_imports, base_imports),

@@ -54,6 +54,8 @@ Rules:
   tariff it touches (it would do nothing). A later ``set_percent`` overriding an earlier change on
   *some* of its tariffs is allowed (general rule first, specific level after).
 - No resulting tariff may be at or below -100%.
+- A step whose cells all have zero baseline trade has no effect (zero flows stay zero): a
+  ``ScenarioWarning`` naming the step (printed on stderr by the commands), not an error.
 - The strings "TODO" and "?" are placeholders for values still to be filled in (drafts): a file with
   any placeholder is refused, and the message lists every one.
 
@@ -65,7 +67,9 @@ needed); ``Scenario.apply(world)`` gives a ``tariffsim.policy.Policy``; ``Scenar
 a table of what each step touches.
 '''
 
+from tariffsim.scenario._apply import ScenarioWarning, scenario_warnings
 from tariffsim.scenario._scenario import Scenario, load_scenario, scenario_from_dict
 from tariffsim.scenario._steps import Agreement, TariffChange
 
-__all__ = ["Agreement", "Scenario", "TariffChange", "load_scenario", "scenario_from_dict"]
+__all__ = ["Agreement", "Scenario", "ScenarioWarning", "TariffChange", "load_scenario", "scenario_from_dict",
+           "scenario_warnings"]

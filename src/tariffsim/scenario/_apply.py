@@ -9,11 +9,17 @@ Checks, each a ScenarioError naming the step(s) and an example cell:
 
 ``trade_cost_points`` changes move a second cube, the iceberg trade-cost changes d_hat (ones at the
 start), with the same selection rules.
+
+A step all of whose cells carry no baseline trade changes nothing (a flow that is zero in the baseline
+stays zero in every counterfactual): that is a ``ScenarioWarning``, not an error (a scenario written
+for one world may be applied to another, where a pair does not trade).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +27,11 @@ import numpy as np
 from tariffsim.errors import ScenarioError
 from tariffsim.scenario._steps import Step
 from tariffsim.world import World
+
+
+class ScenarioWarning(UserWarning):
+    """A scenario step that is allowed but does not do what its author likely meant (e.g. it changes
+    only cells without baseline trade, so it has no effect)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ def apply_steps(world: World, steps: Sequence[Step], origin: str) -> tuple[np.nd
         effects.append(_effect(world, step, cells, cube, new))
         cube = new
     _check_no_dead_change(world, origin, effects, setter)
+    _warn_no_trade(world, origin, effects)
     return cube, costs, effects
 
 
@@ -110,6 +122,36 @@ def _check_no_dead_change(world, origin, effects: Sequence[StepEffect], setter: 
                 f"tariff it touches (e.g. {later.label} on {_cell_name(world, cell)}). Remove it, or "
                 "take its cells out of the later changes."
             )
+
+
+def _warn_no_trade(world: World, origin: str, effects: Sequence[StepEffect]) -> None:
+    """A ScenarioWarning for each step whose cells all have zero baseline flows."""
+    for effect in effects:
+        if effect.trade > 0 or not effect.cells.any():
+            continue
+        n = int(effect.cells.sum())
+        what = "trade cost" if effect.step.instrument == "trade_cost_hat" else "tariff"
+        cell = tuple(np.argwhere(effect.cells)[0])
+        cells = f"the one {what}" if n == 1 else f"any of the {n} {what}s"
+        warnings.warn(
+            f"{origin}, {effect.step.label}: has no effect: there is no baseline trade on {cells} it changes "
+            f"(e.g. {_cell_name(world, cell)}), and a flow that is zero in the baseline stays zero in the "
+            "counterfactual. Check its importers, exporters and sectors against the data.",
+            ScenarioWarning, stacklevel=4)
+
+
+@contextlib.contextmanager
+def scenario_warnings(show: Callable[[str], None]) -> Iterator[None]:
+    """Hand every ScenarioWarning raised inside to ``show`` (e.g. a CLI's "warning:" line) instead of
+    Python's warning display; other warnings go on as usual."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ScenarioWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, ScenarioWarning):
+            show(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
 
 
 def _cell_name(world: World, cell: tuple[int, ...]) -> str:
