@@ -142,7 +142,7 @@ def test_a_prohibitive_tariff_of_1e6_is_accepted_but_an_overflowing_tariff_inclu
         World(world.countries, world.sectors, trade, tariffs, world.sigma)
 
 
-def test_the_reader_locates_a_huge_flow_by_file_row_and_column(tmp_path):
+def test_the_reader_locates_a_huge_flow_by_file_line_and_column(tmp_path):
     folder = write_long(random_world(2, 1, seed=0), tmp_path / "w")
     flows = folder / "flows.csv"
     table = pd.read_csv(flows)
@@ -152,7 +152,7 @@ def test_the_reader_locates_a_huge_flow_by_file_row_and_column(tmp_path):
     with pytest.raises(DataValidationError) as info:
         read_world(folder)
     message = str(info.value)
-    assert "too large to compute with" in message and "flows.csv" in message and "row" in message
+    assert "too large to compute with" in message and "flows.csv" in message and "line" in message
 
 
 def test_the_shared_data_sets_pass_the_overflow_checks(data_dir):

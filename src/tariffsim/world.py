@@ -45,7 +45,13 @@ class World:
         country_names, sector_names: long names (default: the codes).
         sector_groups: group name -> sector codes, e.g. ``{"agriculture": ("ric", "wht", ...)}``.
         country_aliases: extra names for countries, alias -> code (``{"US": "USA"}``).
+        country_groups: group name -> country codes, e.g. ``{"EU27": ("AUT", "BEL", ...)}`` (members as
+            of the data year), usable wherever a list of countries is asked for.
         label: a short description of where the data come from.
+        elasticities: published elasticity sets the data came with, set name -> (S,) sigma (the
+            tariffwar cubes carry eight); ``with_elasticity(name)`` makes one the world's ``sigma``.
+        elasticity: the name of the set ``sigma`` comes from ("" when the data have one, unnamed).
+        year: the data year (None when unknown).
     """
 
     countries: tuple[str, ...]
@@ -57,7 +63,11 @@ class World:
     sector_names: tuple[str, ...] = ()
     sector_groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     country_aliases: Mapping[str, str] = field(default_factory=dict)
+    country_groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     label: str = ""
+    elasticities: Mapping[str, np.ndarray] = field(default_factory=dict)
+    elasticity: str = ""
+    year: int | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -71,6 +81,10 @@ class World:
         _check_name_lengths(self.countries, self.sectors, self.country_names, self.sector_names)
         set_(self, "sector_groups", {g: tuple(m) for g, m in self.sector_groups.items()})
         set_(self, "country_aliases", dict(self.country_aliases))
+        set_(self, "country_groups", {str(g): tuple(m) for g, m in self.country_groups.items()})
+        _check_country_groups(self)
+        set_(self, "elasticities", {str(k): _real_array(f"elasticities[{k!r}]", v) for k, v in self.elasticities.items()})
+        _check_elasticities(self)
         check_arrays(self.trade, self.tariffs, self.sigma, self.countries, self.sectors,
                      country_names=self.country_names, sector_names=self.sector_names)
         for group, members in self.sector_groups.items():
@@ -157,11 +171,17 @@ class World:
         return _lookup.resolve("country", name, self._country_lookup, self.countries, self.country_names)
 
     def country_indices(self, names: str | Iterable[str]) -> list[int]:
-        """Positions of several countries; ``"all"`` means every country."""
+        """Positions of several countries (codes, names, aliases or ``country_groups``, e.g. ``EU27``);
+        ``"all"`` means every country."""
         names = [names] if isinstance(names, str) else list(names)
         if [n.lower() for n in names] == ["all"]:
             return list(range(self.n_countries))
-        return [self.country_index(n) for n in names]
+        groups = {g.lower(): members for g, members in self.country_groups.items()}
+        positions: list[int] = []
+        for name in names:
+            members = groups.get(str(name).strip().lower(), [name])
+            positions.extend(k for k in map(self.country_index, members) if k not in positions)
+        return positions
 
     def sector_indices(self, names: str | Iterable[str]) -> list[int]:
         """Positions of sectors given by code, long name or group name; ``"all"`` is every sector."""
@@ -192,11 +212,20 @@ class World:
             "countries": self.countries, "sectors": self.sectors, "trade": self.trade,
             "tariffs": self.tariffs, "sigma": self.sigma, "country_names": self.country_names,
             "sector_names": self.sector_names, "sector_groups": self.sector_groups,
-            "country_aliases": self.country_aliases, "label": self.label,
+            "country_aliases": self.country_aliases, "country_groups": self.country_groups, "label": self.label,
+            "elasticities": self.elasticities, "elasticity": self.elasticity, "year": self.year,
         }
         _lookup.refuse_unknown_fields("World", changes, list(fields))
         fields.update(changes)
         return World(**fields)  # type: ignore[arg-type]
+
+    def with_elasticity(self, name: str) -> World:
+        """The same world with ``sigma`` from the elasticity set ``name`` (one of ``elasticities``)."""
+        if name not in self.elasticities:
+            have = ", ".join(self.elasticities) or "none besides its own sigma"
+            raise DataValidationError(f"{self.label or 'this world'} has no elasticity set {name!r} (sets: {have}); "
+                                      "fix: choose one of those")
+        return self.replace(sigma=self.elasticities[name], elasticity=name)
 
     def with_tariffs(self, tariffs: np.ndarray) -> World:
         """The same world with another (N, N, S) tariff cube."""
@@ -223,10 +252,13 @@ class World:
             trade=self.trade[np.ix_(ci, ci, si)],
             tariffs=self.tariffs[np.ix_(ci, ci, si)],
             sigma=self.sigma[si],
+            elasticities={name: values[si] for name, values in self.elasticities.items()},
             country_names=[self.country_names[i] for i in ci],
             sector_names=[self.sector_names[s] for s in si],
             sector_groups={g: ms for g, ms in groups.items() if ms},
             country_aliases={a: c for a, c in self.country_aliases.items() if c in codes},
+            country_groups={g: kept_members for g, ms in self.country_groups.items()
+                            if (kept_members := tuple(m for m in ms if m in codes))},
         )
 
     def aggregate_sectors(
@@ -237,18 +269,18 @@ class World:
         """Merge sectors: ``{"new_code": ["old", ...]}``; sectors not named keep their identity.
 
         Flows add up; tariffs are flow-weighted means (so tariff revenue is unchanged); sigma of a
-        merged sector is the world-trade-weighted mean of its members unless given in ``sigma``.
+        merged sector is the world-trade-weighted mean of its members unless given in ``sigma``; each
+        elasticity set is merged the same way.
         """
         groups = self._partition(mapping, self.sectors, self.sector_indices, "sector")
         weights = self.trade.sum(axis=(0, 1))
-        new_sigma = []
-        for code, members in groups:
-            if sigma and code in sigma:
-                new_sigma.append(float(sigma[code]))
-            elif weights[members].sum() > 0:
-                new_sigma.append(float(np.average(self.sigma[members], weights=weights[members])))
-            else:
-                new_sigma.append(float(self.sigma[members].mean()))
+
+        def merged(values: np.ndarray, given: Mapping[str, float] | None = None) -> list[float]:
+            return [float(given[code]) if given and code in given
+                    else float(np.average(values[members], weights=weights[members])) if weights[members].sum() > 0
+                    else float(values[members].mean()) for code, members in groups]
+
+        new_sigma = merged(self.sigma, sigma)
         trade, tariffs = _merge_axis(self.trade, self.tariffs, [m for _, m in groups], axis=2)
         codes = [c for c, _ in groups]
         names = [self.sector_names[m[0]] if len(m) == 1 else c for c, m in groups]
@@ -258,7 +290,9 @@ class World:
             if g not in codes
         }
         return self.replace(sectors=codes, sector_names=names, trade=trade, tariffs=tariffs,
-                            sigma=new_sigma, sector_groups=new_groups)
+                            sigma=new_sigma, sector_groups=new_groups,
+                            elasticities={name: merged(values) for name, values in self.elasticities.items()},
+                            elasticity=self.elasticity if not sigma else "")
 
     def aggregate_countries(self, mapping: Mapping[str, Iterable[str]]) -> World:
         """Merge countries: ``{"NAFTA": ["USA", "CAN", "MEX"]}``; others keep their identity.
@@ -274,8 +308,12 @@ class World:
         tariffs[idx, idx, :] = 0.0
         codes = [c for c, _ in groups]
         names = [self.country_names[m[0]] if len(m) == 1 else c for c, m in groups]
+        old_to_new = {self.countries[k]: c for c, m in groups for k in m}
+        new_groups = {g: tuple(dict.fromkeys(old_to_new[m] for m in ms)) for g, ms in self.country_groups.items()
+                      if g not in codes}
         return self.replace(countries=codes, country_names=names, trade=trade, tariffs=tariffs,
-                            country_aliases={a: c for a, c in self.country_aliases.items() if c in codes})
+                            country_aliases={a: c for a, c in self.country_aliases.items() if c in codes},
+                            country_groups=new_groups)
 
     @staticmethod
     def _partition(mapping, codes, indices, kind) -> list[tuple[str, list[int]]]:
@@ -371,6 +409,28 @@ def _check_name_lengths(countries, sectors, country_names, sector_names) -> None
                 f"{', ...' if len(codes) > 10 else ''}); fix: give one name per code, in the same order, or "
                 f"leave {field_name} out to use the codes"
             )
+
+
+def _check_country_groups(world: World) -> None:
+    """Each country group names known countries and is not itself a country's code, name or alias."""
+    for group, members in world.country_groups.items():
+        if group.lower() in world._country_lookup:
+            raise DataValidationError(f"country group {group!r} has the same name as a country; rename the group")
+        for member in members:
+            if member not in world.countries:
+                raise DataValidationError(f"country group {group!r} names unknown country {member!r}."
+                                          f"{_lookup.suggest(member, world.countries)} Fix the group definition.")
+
+
+def _check_elasticities(world: World) -> None:
+    """Every elasticity set has one sigma > 1 per sector; a named ``elasticity`` is one of the sets."""
+    for name, sigma in world.elasticities.items():
+        if sigma.shape != (world.n_sectors,) or not np.all(np.isfinite(sigma) & (sigma > 1)):
+            raise DataValidationError(f"World(elasticities[{name!r}]): need {world.n_sectors} finite values above 1, "
+                                      f"one per sector (got shape {sigma.shape}); fix: give sigma = epsilon + 1 per sector")
+    if world.elasticities and world.elasticity and world.elasticity not in world.elasticities:
+        raise DataValidationError(f"World(elasticity={world.elasticity!r}): not one of the sets "
+                                  f"{', '.join(world.elasticities)}; fix: name one of them")
 
 
 def _infinite_sigma(sigma: np.ndarray) -> list[Problem]:

@@ -8,9 +8,10 @@ NO_IO_LINKS_HELP = ("caliendo_parro only: drop the input-output links (value add
                     "the supply-chain channel changes the answer.")
 
 
-def calibrated(model: str, data: str | None, fallback: str | None, purge: bool, io_links: bool = True):
-    """(model, world, calibration) for ``--model``, ``--data`` (or the scenario's world), ``--purge``
-    and ``--no-io-links`` (``io_links=False``).
+def calibrated(model: str, data: str | None, fallback: str | None, purge: bool, io_links: bool = True, *,
+               year: int | None = None, elasticity: str | None = None):
+    """(model, world, calibration) for ``--model``, ``--data`` (or the scenario's world), ``--purge``,
+    ``--no-io-links`` (``io_links=False``), ``--year`` and ``--elasticity``.
 
     The caliendo_parro model reads the input-output tables too (``read_io_world``), and its purge is
     CP's own step (the model's baseline with zero deficits, ``CaliendoParro.balance``).
@@ -32,7 +33,7 @@ def calibrated(model: str, data: str | None, fallback: str | None, purge: bool, 
     if not io_links:
         raise OptionError(f"--no-io-links applies to --model caliendo_parro only; the {solver.name} model has no "
                           "input-output links to drop")
-    world = load_world(data, fallback)
+    world = load_world(data, fallback, year=year, elasticity=elasticity)
     with status("purging trade imbalances" if purge else "calibrating"):
         if purge:
             world = purge_world(world)

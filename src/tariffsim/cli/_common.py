@@ -7,7 +7,7 @@ import math
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -23,8 +23,12 @@ if TYPE_CHECKING:
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
 
-DATA_HELP = ("Data set: a folder, a name under $TARIFFSIM_DATA (e.g. ossa2014), or 'demo' for the "
-             "synthetic demo world.")
+DATA_HELP = ("Data set: a folder, a name under $TARIFFSIM_DATA (e.g. ossa2014, icio2022, wiod2014), a world cube "
+             "(.mat), or 'demo' for the synthetic demo world.")
+Year = Annotated[int, typer.Option("--year", "-y", help="Data year, when --data is a folder of world cubes "
+                                                        "(tariffwar: ICIO 2011-2022, WIOD 2000-2014).")]
+Elasticity = Annotated[str, typer.Option(
+    "--elasticity", "-e", help="Elasticity set of a world cube: U4 (default: uniform 4), CP, IS, BSY, GYY, Shap, FGO or LL.")]
 
 
 @dataclass
@@ -46,6 +50,11 @@ def friendly_errors(ctx: typer.Context) -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+def show_warning(text: str) -> None:
+    """One yellow "warning:" line on stderr."""
+    stderr.print(f"[bold yellow]warning:[/] {escape(text)}", highlight=False)
+
+
 @contextlib.contextmanager
 def status(message: str) -> Iterator[None]:
     """A spinner on stderr while something runs, only when stderr is a terminal."""
@@ -56,8 +65,10 @@ def status(message: str) -> Iterator[None]:
         yield
 
 
-def load_world(data: str | None, fallback: str | None = None) -> World:
-    """Read the data set named by ``data`` (or the scenario's ``world``), with a clear error if none."""
+def load_world(data: str | None, fallback: str | None = None, *, year: int | None = None,
+               elasticity: str | None = None) -> World:
+    """Read the data set named by ``data`` (or the scenario's ``world``), with a clear error if none;
+    ``year`` and ``elasticity`` as ``io.read_world`` takes them."""
     from tariffsim.errors import DataValidationError
     from tariffsim.io import read_world
 
@@ -66,7 +77,7 @@ def load_world(data: str | None, fallback: str | None = None) -> World:
         raise DataValidationError("no data set given: use --data DIR, --data NAME (under $TARIFFSIM_DATA) "
                                   "or --data demo for the synthetic demo world")
     with status(f"reading {spec}"):
-        return read_world(spec)
+        return read_world(spec, year=year, elasticity=elasticity)
 
 
 UNDEFINED_CELL = "n/a"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 
-from tariffsim.cli._common import DATA_HELP, print_frame, stderr, stdout
+from tariffsim.cli._common import DATA_HELP, print_frame, show_warning, stderr, stdout
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,7 +74,7 @@ class Game:
 
 
 def load_game(data: str, purge: bool, weights: str, net_exports: str, cache_dir: Path, no_cache: bool,
-              model: str = "krugman") -> Game:
+              model: str = "krugman", *, year: int | None = None, elasticity: str | None = None) -> Game:
     """Read, optionally purge, and calibrate the world for ``model``; read the weights; open the cache."""
     from tariffsim.cache import Cache
     from tariffsim.cli._calibrate import calibrated
@@ -83,7 +83,7 @@ def load_game(data: str, purge: bool, weights: str, net_exports: str, cache_dir:
 
     if net_exports not in ("fixed", "zero"):
         raise OptionError(f"--net-exports {net_exports!r}: use fixed or zero")
-    _, world, calibration = calibrated(model, data, None, purge)
+    _, world, calibration = calibrated(model, data, None, purge, year=year, elasticity=elasticity)
     if weights.lower() == "ones":
         lam = np.ones((world.n_countries, world.n_sectors))
     else:
@@ -208,9 +208,9 @@ def warn_at_upper_bound(optima, net_exports: str) -> None:
         shown = ", ".join(hits[:6]) + (f" and {len(hits) - 6} more" if len(hits) > 6 else "")
         cause = (" With fixed non-zero net exports optimal tariffs often run to the bound (Ossa 2014 purges "
                  "the imbalances first): try --purge --net-exports zero." if net_exports == "fixed" else "")
-        stderr.print(f"[bold yellow]warning:[/] {optimum.country}'s optimal tariff sits on the upper bound "
-                     f"{100 * optimum.upper:,.0f}% for {shown}: the country would go higher if it could, so "
-                     f"read it as 'prohibitive', not as a computed optimum.{cause}", highlight=False)
+        show_warning(f"{optimum.country}'s optimal tariff sits on the upper bound {100 * optimum.upper:,.0f}% for "
+                     f"{shown}: the country would go higher if it could, so read it as 'prohibitive', not as a "
+                     f"computed optimum.{cause}")
 
 
 def json_output(path: str | None):

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from tariffsim.cli._calibrate import NO_IO_LINKS_HELP
-from tariffsim.cli._common import DATA_HELP, friendly_errors, print_frame, status, stdout
+from tariffsim.cli._common import DATA_HELP, Elasticity, Year, friendly_errors, print_frame, show_warning, status, stdout
 
 
 def compare(
@@ -22,6 +22,8 @@ def compare(
                                                       "aggregate deficits)."),
     no_io_links: bool = typer.Option(False, "--no-io-links", help=NO_IO_LINKS_HELP),
     country: list[str] = typer.Option([], "--country", "-c", help="Show only these countries (repeatable)."),
+    year: Year = None,
+    elasticity: Elasticity = None,
 ) -> None:
     """Compare scenarios side by side: a welfare table and an exports table (% change), one column per
     scenario; the countries whose tariffs change in some scenario come first, then the others.
@@ -36,7 +38,7 @@ def compare(
         from tariffsim.cli._calibrate import calibrated, model_label
         from tariffsim.errors import OptionError
         from tariffsim.results import country_table
-        from tariffsim.scenario import load_scenario
+        from tariffsim.scenario import load_scenario, scenario_warnings
 
         if len({path.stem for path in scenario}) < len(scenario):
             raise OptionError("two scenario files have the same name; columns are named by the file name "
@@ -45,11 +47,12 @@ def compare(
         welfare, exports, labels = {}, {}, []
         for name in model:
             solver, world, calibration = calibrated(name, data, plans[scenario[0].stem].world, purge,
-                                                    io_links=not no_io_links)
+                                                    io_links=not no_io_links, year=year, elasticity=elasticity)
             labels.append(model_label(solver))
             involved = np.zeros(world.n_countries, dtype=bool)
             for short, plan in plans.items():
-                policy = plan.apply(world)
+                with scenario_warnings(show_warning):
+                    policy = plan.apply(world)
                 with status(f"solving {plan.title!r} with the {solver.name} model"):
                     table = country_table(solver.solve(calibration, policy))
                 column = short if len(model) == 1 else f"{short} ({solver.name})"

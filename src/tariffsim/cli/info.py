@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from tariffsim.cli._common import DATA_HELP, friendly_errors, load_world, print_frame, stdout
+from tariffsim.cli._common import DATA_HELP, Elasticity, Year, friendly_errors, load_world, print_frame, stdout
 
 
 def info(
     ctx: typer.Context,
     data: str = typer.Option(..., "--data", "-d", help=DATA_HELP),
+    year: Year = None,
+    elasticity: Elasticity = None,
 ) -> None:
     """Summarise a world: countries, sectors, spending, trade balances and average tariffs.
 
@@ -18,7 +20,7 @@ def info(
     with friendly_errors(ctx):
         from tariffsim.world_summary import country_summary
 
-        world = load_world(data)
+        world = load_world(data, year=year, elasticity=elasticity)
         stdout.print(f"[bold]{world.label or data}[/]: {world.n_countries} countries x {world.n_sectors} sectors")
         print_frame(country_summary(world), "Countries", digits=1,
                     caption="spending, exports, imports in data units; NX %, imports %, tariffs %: share of spending; avg tariff: import-weighted, %")

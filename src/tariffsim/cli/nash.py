@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from tariffsim.cli import _games as g
-from tariffsim.cli._common import friendly_errors
+from tariffsim.cli._common import Elasticity, Year, friendly_errors
 from tariffsim.cache import DEFAULT_FOLDER
 
 
@@ -23,6 +23,8 @@ def nash(
     max_rounds: int = typer.Option(60, "--max-rounds", min=1, help="Give up after this many rounds."),
     purge: g.Purge = False,
     net_exports: g.NetExports = "fixed",
+    year: Year = None,
+    elasticity: Elasticity = None,
     json_file: g.JsonFile = None,
     scheduler: g.Scheduler = "local",
     workers: g.Workers = 2,
@@ -37,7 +39,8 @@ def nash(
     """
     with friendly_errors(ctx):
         g.json_output(json_file)  # a bad --json target fails now, not after the game
-        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model)
+        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model, year=year,
+                           elasticity=elasticity)
         war = g.run_nash(game, g.country_list(game.world, countries), mfn=mfn, method=method,
                          scheduler=scheduler, workers=workers, max_rounds=max_rounds)
         frame = war.to_frame()

@@ -8,7 +8,7 @@ import typer
 
 from tariffsim.cache import DEFAULT_FOLDER
 from tariffsim.cli import _games as g
-from tariffsim.cli._common import friendly_errors, print_frame
+from tariffsim.cli._common import Elasticity, Year, friendly_errors, print_frame
 
 
 def optimal(
@@ -27,6 +27,8 @@ def optimal(
                                "paper's, the others random): a spread of optima shows local ones."),
     purge: g.Purge = False,
     net_exports: g.NetExports = "fixed",
+    year: Year = None,
+    elasticity: Elasticity = None,
     json_file: g.JsonFile = None,
     scheduler: g.Scheduler = "local",
     workers: g.Workers = 2,
@@ -48,7 +50,8 @@ def optimal(
         from tariffsim.games.tables import optima_frame
 
         g.json_output(json_file)  # a bad --json target fails now, not after the game
-        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model)
+        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model, year=year,
+                           elasticity=elasticity)
         world = game.world
         choosers = g.country_list(world, country) or list(world.countries)
         options = dict(mfn=mfn, partners=_split(partners), sectors=_split(sectors), starts=starts,

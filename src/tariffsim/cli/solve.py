@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 from tariffsim.cli._calibrate import NO_IO_LINKS_HELP
-from tariffsim.cli._common import DATA_HELP, UNDEFINED_CELL, friendly_errors, print_frame, status, stderr, stdout
+from tariffsim.cli._common import (DATA_HELP, UNDEFINED_CELL, Elasticity, Year, friendly_errors, print_frame,
+                                   show_warning, status, stderr, stdout)
 
 UNDEFINED = (f"{UNDEFINED_CELL} = undefined: the baseline is zero (no baseline trade, or no baseline tariff "
              "revenue), so a percent change does not exist.")
@@ -26,6 +27,8 @@ def solve(
     country: list[str] = typer.Option([], "--country", "-c", help="Also show sector results for this country (repeatable)."),
     json_file: str = typer.Option(None, "--json", help="Write results as JSON to this file ('-' for stdout)."),
     csv_dir: Path = typer.Option(None, "--csv", help="Write country / country_sector / bilateral CSV files into this new (or empty) folder."),
+    year: Year = None,
+    elasticity: Elasticity = None,
     parquet_dir: Path = typer.Option(None, "--parquet", help="Write the same tables as Parquet files into this new (or empty) folder."),
 ) -> None:
     """Solve a scenario: the new general equilibrium and what it does to every country.
@@ -38,14 +41,16 @@ def solve(
         from tariffsim.cli._calibrate import calibrated, model_label
         from tariffsim.outputs import Outputs
         from tariffsim.results import result_writers, to_json_dict
-        from tariffsim.scenario import load_scenario
+        from tariffsim.scenario import load_scenario, scenario_warnings
 
         outputs = Outputs()
         json_path = outputs.file(None if json_file == "-" else json_file, "--json")
         csv_dir, parquet_dir = outputs.folder(csv_dir, "--csv"), outputs.folder(parquet_dir, "--parquet")
         plan = load_scenario(scenario)
-        solver, world, calibration = calibrated(model, data, plan.world, purge, io_links=not no_io_links)
-        policy = plan.apply(world)
+        solver, world, calibration = calibrated(model, data, plan.world, purge, io_links=not no_io_links,
+                                                year=year, elasticity=elasticity)
+        with scenario_warnings(show_warning):
+            policy = plan.apply(world)
         with status(f"solving {plan.title!r} with the {solver.name} model"):
             equilibrium = solver.solve(calibration, policy)
         meta = {"title": plan.title, "description": plan.description, "source": plan.source,

@@ -8,7 +8,7 @@ import typer
 
 from tariffsim.cache import DEFAULT_FOLDER
 from tariffsim.cli import _games as g
-from tariffsim.cli._common import friendly_errors, status
+from tariffsim.cli._common import Elasticity, Year, friendly_errors, status
 
 BASELINES = ("factual", "nash", "free-trade")
 
@@ -26,6 +26,8 @@ def talks(
     weights: g.Weights = "ones",
     purge: g.Purge = False,
     net_exports: g.NetExports = "fixed",
+    year: Year = None,
+    elasticity: Elasticity = None,
     json_file: g.JsonFile = None,
     scheduler: g.Scheduler = "local",
     workers: g.Workers = 2,
@@ -50,7 +52,8 @@ def talks(
         g.json_output(json_file)  # a bad --json target fails now, not after the game
         if baseline not in BASELINES:
             raise OptionError(f"--baseline {baseline!r}: use {', '.join(BASELINES)}")
-        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model)
+        game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model, year=year,
+                           elasticity=elasticity)
         participants = g.country_list(game.world, countries)
         if baseline != "factual":
             if baseline == "nash":

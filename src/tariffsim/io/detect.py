@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tariffsim import datasets
 from tariffsim.errors import DataValidationError
+from tariffsim.io import tariffwar
 from tariffsim.io._tables import SUFFIXES
 from tariffsim.io.cp2015 import is_cp2015_folder, read_cp2015
 from tariffsim.io.long import EXPECTED_FILES, read_long_folder
@@ -24,10 +25,13 @@ LISTED = 5
 TABLE_SUFFIXES = (*SUFFIXES, ".txt")
 
 
-def read_world(spec: str | os.PathLike[str]) -> World:
-    """The world named by ``spec``.
+def read_world(spec: str | os.PathLike[str], *, year: int | None = None, elasticity: str | None = None) -> World:
+    """The world named by ``spec``, with ``sigma`` from the elasticity set ``elasticity`` (default: the data
+    set's own default; ``World.elasticities`` lists the sets).
 
-    ``"demo"`` is the synthetic demo world; anything else is resolved by ``datasets.dataset_path``
+    ``"icio2022"``, ``"wiod2014"``, ... are the tariffwar world cubes (``io.tariffwar``), found in
+    ``$TARIFFSIM_DATA/tariffwar``; a path to one ``.mat`` cube reads it, and a folder of cubes needs
+    ``year``. ``"demo"`` is the synthetic demo world; anything else is resolved by ``datasets.dataset_path``
     (a path, or a name under TARIFFSIM_DATA) to a folder read by its contents: ``trade_ijs.csv``
     means an Ossa-style folder (``read_ossa``, main sigma), ``flows.*`` a long-format folder
     (``read_long_folder``), ``trade.csv`` with ``intermediate_consumption.csv`` the cp2015 layout
@@ -37,15 +41,35 @@ def read_world(spec: str | os.PathLike[str]) -> World:
     or unreadable, and a folder of no known layout.
     """
     if isinstance(spec, str | os.PathLike) and str(spec) == datasets.DEMO:
-        return demo_world()
-    path = datasets.dataset_path(spec)
+        return _with_elasticity(demo_world(), elasticity, spec)
+    cube = tariffwar.named_cube(spec)
+    path = cube.path if cube is not None else datasets.dataset_path(spec)
     try:
-        return _read_found(path)
+        if path.is_file() and path.suffix == ".mat":
+            return tariffwar.read_cube(path, elasticity or tariffwar.DEFAULT_ELASTICITY)
+        if path.is_dir() and tariffwar.is_cube_folder(path):
+            return tariffwar.read_cube(tariffwar.cube_for_year(path, year).path,
+                                       elasticity or tariffwar.DEFAULT_ELASTICITY)
+        if year is not None:
+            raise DataValidationError(f"{datasets.shown(path)}: --year picks a cube in a folder of world cubes; this "
+                                      "data set has one year; fix: leave --year out")
+        return _with_elasticity(_read_found(path), elasticity, spec)
     except PermissionError as error:
         raise DataValidationError(
             f"{datasets.shown(path)}: permission denied ({datasets.shown(error.filename or path)} cannot be read); "
             "fix: make the data set's folder and files readable"
         ) from None
+
+
+def _with_elasticity(world: World, elasticity: str | None, spec: object) -> World:
+    """``world`` with sigma from its set ``elasticity`` (None: as read)."""
+    if elasticity is None or elasticity == world.elasticity:
+        return world
+    if not world.elasticities:
+        raise DataValidationError(f"{datasets.shown(spec)} has one set of elasticities, not a choice of sets; fix: "
+                                  "leave --elasticity out, or use a world cube such as icio2022 (sets: "
+                                  f"{', '.join(tariffwar.ELASTICITY_SETS)})")
+    return world.with_elasticity(elasticity)
 
 
 def _read_found(path: Path) -> World:
