@@ -16,7 +16,6 @@ import pytest
 from tariffsim.errors import DataValidationError
 from tariffsim.io.ilms2025 import (
     FILES,
-    WORLD_DOMESTIC_FLOOR,
     announced_us_tariffs,
     ilms2025_baseline,
     is_ilms2025_folder,
@@ -73,11 +72,10 @@ def test_reads_the_real_folder(world, files):
 
 
 @pytest.mark.data
-def test_world_domestic_flows_are_the_baseline_but_for_the_two_floored(world, base):
+def test_world_domestic_flows_are_the_baseline_with_the_two_floored_at_zero(world, base):
     domestic, exact = np.diagonal(world.trade[:, :, 0]), np.diagonal(base.trade)
     floored = [world.countries.index(c) for c in ("GMB", "MHL")]
-    np.testing.assert_array_equal(domestic[floored], WORLD_DOMESTIC_FLOOR)
-    assert WORLD_DOMESTIC_FLOOR < 1e-6 * base.expenditure[floored].min()  # "nothing" next to their spending
+    np.testing.assert_array_equal(domestic[floored], 0.0)
     others = np.setdiff1d(np.arange(194), floored)
     np.testing.assert_array_equal(domestic[others], exact[others])
     assert np.all(domestic[others] > 0)

@@ -172,11 +172,10 @@ BAD_FLOWS = [
                  id="unknown sector"),
     pytest.param(with_line(3, " ,A,y,20,0"), r"empty exporter code at flows.csv line 3, column 'exporter'",
                  id="empty code"),
-    pytest.param([row.replace("A,A,", "A,A,").replace("A,A,x,10", "A,A,x,0").replace("A,A,y,20", "A,A,y,0")
-                  for row in FLOWS],
-                 r"country has no domestic absorption .* at country A \(its domestic rows in flows.csv: "
-                 r"exporter = importer = A\)",
-                 id="no domestic absorption"),
+    pytest.param([row.replace("A,A,x,10", "A,A,x,0").replace("A,A,y,20", "A,A,y,0").replace("A,B,x,1", "A,B,x,0")
+                  .replace("A,B,y,2", "A,B,y,0") for row in FLOWS],
+                 r"country sells nothing .* at country A \(its rows in flows.csv: exporter = A, or importer = A\)",
+                 id="sells nothing"),
 ]
 
 

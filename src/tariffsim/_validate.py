@@ -131,13 +131,14 @@ def value_problems(trade: np.ndarray, tariffs: np.ndarray, sigma: np.ndarray) ->
                     sigma[s].item(), "use sigma > 1 (trade elasticity sigma - 1 > 0)")
         )
     if not problems:
-        domestic = trade[idx, idx, :].sum(axis=1)
-        for i in np.nonzero(domestic <= 0)[0]:
-            problems.append(
-                Problem("country has no domestic absorption (all its domestic flows X[i, i, s] are 0)",
-                        ("country", int(i)), 0.0,
-                        "hat algebra needs positive domestic sales: add them, or merge or drop the country")
-            )
+        # A country may lack domestic sales (ILMS 2025's GMB and MHL buy only imports) but must sell and
+        # buy something: with no sales its wage, with no purchases its price index, is undefined.
+        for flows, what in ((trade.sum(axis=(1, 2)), "sells nothing (every flow X[i, :, s] it ships is 0)"),
+                            (trade.sum(axis=(0, 2)), "buys nothing (every flow X[:, i, s] it receives is 0)")):
+            for i in np.nonzero(flows <= 0)[0]:
+                problems.append(Problem(f"country {what}", ("country", int(i)), 0.0,
+                                        "a country in the model must sell and buy: add its flows, or merge or "
+                                        "drop the country"))
     return problems
 
 

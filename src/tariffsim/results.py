@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tariffsim.assumptions import assumptions
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.models.base import UNITS, Variable
 from tariffsim.outputs import Writer
@@ -126,7 +127,8 @@ def to_json_dict(eq: Equilibrium, scenario: dict | None = None) -> dict:
 
     Schema ``tariffsim.equilibrium`` version 2 (every model): ``model`` (name), ``model_options``
     (e.g. ``io_links``, ``kind``, ``reference``), ``world``,
-    ``scenario``, ``solver`` (method, steps, max_residual, tol), ``units``, ``variables`` (level ->
+    ``scenario``, ``assumptions`` (data, year, elasticity set, deficit treatment: ``tariffsim.assumptions``),
+    ``solver`` (method, steps, max_residual, tol), ``units``, ``variables`` (level ->
     name -> description) and ``results`` (the long table's rows).
     """
     frame = equilibrium_frame(eq)
@@ -142,6 +144,7 @@ def to_json_dict(eq: Equilibrium, scenario: dict | None = None) -> dict:
                   "country_names": list(eq.world.country_names), "sectors": list(eq.world.sectors),
                   "sector_names": list(eq.world.sector_names)},
         "scenario": scenario or {"name": eq.policy.name},
+        "assumptions": assumptions(eq.world, eq.policy.net_exports),
         "solver": {"method": eq.method, "steps": eq.steps, "max_residual": eq.max_residual,
                    "tol": eq.model.solver.tol},
         "units": {u: UNITS[u] for u in sorted({v.unit for v in declared(eq)})},

@@ -194,8 +194,10 @@ def document(command: str, game: Game, options: dict, countries: pd.DataFrame, t
 
 def report(frame: pd.DataFrame, title: str, caption: str, json_file: str | None, doc: dict) -> None:
     """The results table on stdout (unless the JSON goes there), then the JSON document if asked for."""
+    from tariffsim.assumptions import assumptions_text
+
     if json_file != "-":
-        print_frame(frame, title, caption=caption)
+        print_frame(frame, title, caption=f"{caption}\n{assumptions_text(doc['assumptions'])}")
     write_json(json_file, doc)
 
 

@@ -35,6 +35,7 @@ def compare(
         import numpy as np
         import pandas as pd
 
+        from tariffsim.assumptions import assumptions_line
         from tariffsim.cli._calibrate import calibrated, model_label
         from tariffsim.errors import OptionError
         from tariffsim.results import country_table
@@ -68,5 +69,7 @@ def compare(
         where = f"{' vs '.join(labels)} model, {world.label or data}"
         rows = (f"Rows: the countries whose tariffs change in a scenario ({', '.join(np.array(world.countries)[involved])})"
                 " first, then the others.")
-        print_frame(pd.DataFrame(welfare).loc[order], f"Welfare, % change (real income) — {where}", digits=3)
+        rules = sorted({plan.net_exports for plan in plans.values()})
+        print_frame(pd.DataFrame(welfare).loc[order], f"Welfare, % change (real income) — {where}", digits=3,
+                    caption="; ".join(assumptions_line(world, rule) for rule in rules))
         print_frame(pd.DataFrame(exports).loc[order], "Exports, % change (at world prices)", digits=3, caption=rows)

@@ -69,11 +69,13 @@ def solve(
 
 def _print_tables(equilibrium, title: str, source: str, countries: list[str]) -> None:
     """The headline table, the welfare parts and the sector tables of ``countries``."""
+    from tariffsim.assumptions import assumptions_line
     from tariffsim.results import group_table, welfare_parts_table
 
     print_frame(group_table(equilibrium, "headline"), f"{title} — {source}",
                 caption=("% change from the baseline; welfare = real income; exports and imports at world prices. "
-                         f"Equilibrium verified: max residual {equilibrium.max_residual:.1e}."),
+                         f"Equilibrium verified: max residual {equilibrium.max_residual:.1e}.\n"
+                         + assumptions_line(equilibrium.world, equilibrium.policy.net_exports)),
                 undefined=UNDEFINED)
     _print_welfare_parts(equilibrium, welfare_parts_table(equilibrium))
     for name in countries:

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from tariffsim.assumptions import assumptions
+
 SCHEMA_VERSION = 1
 COLUMNS = {"gov. welfare %": "government_welfare_pct", "welfare %": "welfare_pct",
            "median tariff %": "median_tariff_pct"}
@@ -82,7 +84,7 @@ def document(command: str, model_name: str, world, options: dict, countries: pd.
     return {
         "schema": f"tariffsim.games.{command}", "schema_version": SCHEMA_VERSION, "model": model_name,
         "world": {"label": world.label, "countries": list(world.countries), "sectors": list(world.sectors)},
-        "options": options, "units": UNITS,
+        "options": options, "assumptions": assumptions(world, options.get("net_exports", "fixed")), "units": UNITS,
         "countries": json.loads(rows.to_json(orient="records")),
         "solver": solver, **more, "tariffs": json.loads(tariffs.to_json(orient="records")),
     }

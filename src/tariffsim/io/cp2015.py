@@ -64,7 +64,7 @@ def read_cp2015(folder: str | os.PathLike[str]) -> IOWorld:
         if kind == "sigma":
             return f"theta.csv, sector {sectors[index[0]]} (theta = sigma - 1)"
         if kind == "country":
-            return f"country {regions[index[0]]} (its domestic rows in trade.csv)"
+            return f"country {regions[index[0]]} (its rows in trade.csv)"
         column = "value" if kind == "trade" else baseline_column
         return trade_t.where(int(row_of[tuple(index)]), column)
 

@@ -10,6 +10,7 @@ from tariffsim.errors import DataValidationError
 from tariffsim.io import tariffwar
 from tariffsim.io._tables import SUFFIXES
 from tariffsim.io.cp2015 import is_cp2015_folder, read_cp2015
+from tariffsim.io.ilms2025 import is_ilms2025_folder, read_ilms2025
 from tariffsim.io.long import EXPECTED_FILES, read_long_folder
 from tariffsim.io.ossa import read_ossa
 from tariffsim.synthetic import demo_world
@@ -88,10 +89,13 @@ def _read_found(path: Path) -> World:
         return read_long_folder(path)
     if is_cp2015_folder(path):  # input-output layout: its trade flows, tariffs and sigma = theta + 1
         return read_cp2015(path).world
+    if is_ilms2025_folder(path):
+        return read_ilms2025(path)
     raise DataValidationError(
         f"{path} matches no known data layout ({_found(path)}); fix: give a"
         f" folder holding either {OSSA_FILES} (Ossa-style), or {EXPECTED_FILES} (long format), or trade.csv"
-        " and intermediate_consumption.csv (cp2015 layout)"
+        " and intermediate_consumption.csv (cp2015 layout), or trade_cepii.csv, gdp.csv, tariffs.csv and "
+        "country_labels.csv (ilms2025 layout), or world cubes ICIO2022.mat ... (tariffwar)"
     )
 
 

@@ -32,10 +32,7 @@ The baseline is built as the authors' MATLAB code builds it (MODEL_ILMS2025.md s
 - deficits: the World stores no ν, so its trade imbalances are those of the flows, imports - exports
   (the paper's goods deficit D_i = T^EK_i of its EK variants B3 and D1); the paper's own transfers
   T (with ν) are in ``Ilms2025Baseline.transfers``;
-- **one deviation**: ``World`` refuses a country without domestic sales, and the paper's X has none for
-  GMB and MHL (the floor of step 2). The World gives those two cells ``WORLD_DOMESTIC_FLOOR`` (0.001
-  thousand US$ = US$1, the smallest unit of BACI and the smallest positive cell of the file, about 1e-9
-  of their spending); ``Ilms2025Baseline.trade`` keeps the paper's exact zeros.
+- GMB and MHL have no domestic sales (the floor of step 2), exactly as in the paper.
 
 Every problem raises DataValidationError naming file, line (as an editor shows it: the header is line
 1), column, value and fix.
@@ -74,9 +71,9 @@ NU_START = (0.1, 0.24)
 NU_TOLERANCE = 1e-10
 US_TARIFF_FLOOR = 0.1
 """The model's US tariff on imports from j is max(0.1, applied_tariff_j) (§2.4)."""
-WORLD_DOMESTIC_FLOOR = 0.001
-"""Domestic flow (thousand US$) the World gets where the paper's is 0 (GMB, MHL); see the module docstring."""
 SECTOR, SECTOR_NAME = "all", "All goods"
+YEAR = 2023
+"""The year of the trade data (BACI 2023); GDP is each country's latest WDI year (mostly 2023)."""
 LABEL = "ILMS 2025 data: BACI 2023 trade, WDI GDP, 194 countries x 1 sector"
 
 
@@ -133,14 +130,12 @@ def read_ilms2025(folder: str | os.PathLike[str]) -> World:
     base = ilms2025_baseline(folder)
     n = len(base.countries)
     trade = base.trade.copy()
-    for code in base.floored:
-        i = base.countries.index(code)
-        trade[i, i] = WORLD_DOMESTIC_FLOOR
     trade, tariffs, sigma = trade[:, :, None], np.zeros((n, n, 1)), np.array([1.0 + TRADE_ELASTICITY])
     check_arrays(trade, tariffs, sigma, base.countries, (SECTOR,), locate=_locator(Path(folder), base.countries),
                  header=f"invalid ilms2025 data in {folder}")
     return World(countries=base.countries, sectors=(SECTOR,), trade=trade, tariffs=tariffs, sigma=sigma,
-                 country_names=base.country_names, sector_names=(SECTOR_NAME,), label=LABEL)
+                 country_names=base.country_names, sector_names=(SECTOR_NAME,), label=LABEL, year=YEAR,
+                 elasticities={"U4": sigma}, elasticity="U4")
 
 
 def ilms2025_baseline(folder: str | os.PathLike[str]) -> Ilms2025Baseline:

@@ -127,7 +127,7 @@ def _locator(flows: Table, sectors: Table, countries: list[str], row_of: np.ndar
             return sectors.where(index[0], "sigma")
         if kind == "country":
             code = countries[index[0]]
-            return f"country {code} (its domestic rows in {flows.name}: exporter = importer = {code})"
+            return f"country {code} (its rows in {flows.name}: exporter = {code}, or importer = {code})"
         column = "value" if kind == "trade" else "tariff"
         return flows.where(int(row_of[np.ravel_multi_index(tuple(index), shape)]), column)
 

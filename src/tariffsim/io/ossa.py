@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+
 from tariffsim._lookup import suggest
 from tariffsim._validate import Problem
 from tariffsim.errors import DataValidationError
@@ -23,6 +25,11 @@ from tariffsim.world import World, check_arrays
 
 # Column of sigma_s.csv per model version; the paper's names (Main, Low_Sig, ...) map here too.
 SIGMA_VERSIONS = {"main": 0, "low": 1, "med": 2, "high": 3, "novar": 4}
+SIGMA_VERSION_SOURCES = {
+    "main": "Ossa 2014's estimated sigmas",
+    "low": "Ossa 2014's sigmas rescaled to mean 3.5", "med": "Ossa 2014's sigmas rescaled to mean 5",
+    "high": "Ossa 2014's sigmas rescaled to mean 6.5", "novar": "Ossa 2014's constant sigma (no variation)",
+}
 REGION_CODES = {"Brazil": "BRA", "China": "CHN", "EU": "EU", "India": "IND", "Japan": "JPN",
                 "ROW": "ROW", "US": "USA"}
 CODE_ALIASES = {
@@ -109,6 +116,8 @@ def read_ossa(folder: str | os.PathLike[str], version: str = "main") -> World:
                 f"(exporter {countries[i]}, importer {countries[j]}, sector {sectors[k]})")
 
     trade, tariffs = (m.reshape(s, n, n).transpose(1, 2, 0) for m in (trade, tariffs))
+    versions = {name: sigma[:, k] for name, k in SIGMA_VERSIONS.items()
+                if np.all(np.isfinite(sigma[:, k]) & (sigma[:, k] > 1))}  # a version with bad values is not offered
     sigma = sigma[:, sigma_at]
     long_names = {} if described is None else dict(zip(described.column(1), described.column(2), strict=True))
     check_arrays(trade, tariffs, sigma, countries, sectors, locate=locate, header=header)
@@ -117,7 +126,8 @@ def read_ossa(folder: str | os.PathLike[str], version: str = "main") -> World:
         country_names=regions, sector_names=[long_names.get(code, code) for code in sectors],
         sector_groups=groups_for(sectors),
         country_aliases={alias: code for code in countries for alias in CODE_ALIASES.get(code, ())},
-        label=f"Ossa-style data from {folder.name}: {n} regions x {s} sectors, sigma version {version!r}",
+        label=f"Ossa-style data from {folder.name}: {n} regions x {s} sectors",
+        elasticities=versions, elasticity=next(name for name, k in SIGMA_VERSIONS.items() if k == sigma_at),
     )
 
 
