@@ -4,6 +4,7 @@ on ICIO, WIOD and GTAP worlds, country groups by membership in the data year, an
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from tariffsim.country_groups import (
     ossa_regions,
     to_ossa_regions,
 )
-from tariffsim.errors import DataValidationError, UnknownNameError
+from tariffsim.errors import DataValidationError, ScenarioWarning, UnknownNameError
 from tariffsim.scenario import load_scenario
 from tariffsim.sector_groups import (
     APPROXIMATE,
@@ -250,7 +251,12 @@ def test_ossa_regions_of_ossa2014_are_itself_and_a_world_without_a_year_is_refus
 @pytest.mark.parametrize("name, sector", [("icio2022", "C29"), ("wiod2014", "C29_30"), ("ossa2014", "mvh")])
 def test_the_seed_scenario_applies_on_every_world(worlds, name, sector):
     world = worlds[name]
-    policy = load_scenario(SEED_SCENARIO).apply(world)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        policy = load_scenario(SEED_SCENARIO).apply(world)
+    notes = [str(w.message) for w in caught if issubclass(w.category, ScenarioWarning)]
+    # only WIOD's mvh is approximate (transport equipment), and the user is told so
+    assert (notes != []) == (name == "wiod2014") and all("ships, aircraft" in note for note in notes)
     changed = np.argwhere(policy.tariffs != world.tariffs)
     expected = [world.country_index("JPN"), world.country_index("USA"), world.sectors.index(sector)]
     assert changed.tolist() == [expected]

@@ -37,3 +37,8 @@ class OptionError(TariffsimError, ValueError):
 class UnknownFieldError(OptionError, TypeError):
     """A keyword naming no field of the object (``World.replace(flows=...)``); a TypeError too, as Python
     raises for an unknown keyword argument."""
+
+
+class ScenarioWarning(UserWarning):
+    """A scenario step that is allowed but does not do what its author likely meant (e.g. it changes
+    only cells without baseline trade, so it has no effect)."""

@@ -309,8 +309,12 @@ class World:
         codes = [c for c, _ in groups]
         names = [self.country_names[m[0]] if len(m) == 1 else c for c, m in groups]
         old_to_new = {self.countries[k]: c for c, m in groups for k in m}
-        new_groups = {g: tuple(dict.fromkeys(old_to_new[m] for m in ms)) for g, ms in self.country_groups.items()
-                      if g not in codes}
+        members_of = {c: {self.countries[k] for k in m} for c, m in groups}
+        new_groups = {}
+        for group, old in self.country_groups.items():  # kept only where it is a union of whole new countries
+            new = tuple(dict.fromkeys(old_to_new[m] for m in old))
+            if group not in codes and set().union(*(members_of[c] for c in new)) == set(old):
+                new_groups[group] = new
         return self.replace(countries=codes, country_names=names, trade=trade, tariffs=tariffs,
                             country_aliases={a: c for a, c in self.country_aliases.items() if c in codes},
                             country_groups=new_groups)

@@ -30,8 +30,14 @@ def solve(
     year: Year = None,
     elasticity: Elasticity = None,
     parquet_dir: Path = typer.Option(None, "--parquet", help="Write the same tables as Parquet files into this new (or empty) folder."),
+    scheduler: str = typer.Option("serial", "--scheduler", help="With --elasticity all: where the solves run: serial, "
+                                  "local (a dask LocalCluster) or a dask scheduler address."),
+    workers: int = typer.Option(2, "--workers", min=1, help="LocalCluster worker processes (--scheduler local)."),
 ) -> None:
     """Solve a scenario: the new general equilibrium and what it does to every country.
+
+    With [bold]--elasticity all[/]: the scenario under every elasticity set of the world, and per country the
+    median and range of the welfare change (every solution is written).
 
     Example: [bold]tariffsim solve --data demo --scenario examples/us_autos_japan.toml[/]
     """
@@ -47,14 +53,22 @@ def solve(
         json_path = outputs.file(None if json_file == "-" else json_file, "--json")
         csv_dir, parquet_dir = outputs.folder(csv_dir, "--csv"), outputs.folder(parquet_dir, "--parquet")
         plan = load_scenario(scenario)
+        meta = {"title": plan.title, "description": plan.description, "source": plan.source,
+                "file": str(scenario), "purged": purge}
+        if elasticity is not None and elasticity.lower() == "all":
+            from tariffsim.cli._common import load_world
+            from tariffsim.cli._sensitivity import solve_all
+
+            solve_all(plan, model, load_world(data, plan.world, year=year), purge, outputs, json_file=json_file,
+                      json_path=json_path, csv_dir=csv_dir, parquet_dir=parquet_dir, meta=meta, scheduler=scheduler,
+                      workers=workers)
+            return
         solver, world, calibration = calibrated(model, data, plan.world, purge, io_links=not no_io_links,
                                                 year=year, elasticity=elasticity)
         with scenario_warnings(show_warning):
             policy = plan.apply(world)
         with status(f"solving {plan.title!r} with the {solver.name} model"):
             equilibrium = solver.solve(calibration, policy)
-        meta = {"title": plan.title, "description": plan.description, "source": plan.source,
-                "file": str(scenario), "purged": purge}
         if no_io_links:
             meta["io_links"] = False
         if json_file == "-":

@@ -50,6 +50,7 @@ import pandas as pd
 import scipy.optimize
 
 from tariffsim._validate import Problem
+from tariffsim.country_groups import country_groups_for
 from tariffsim.errors import DataValidationError
 from tariffsim.io import _matrix
 from tariffsim.io._matrix import Records
@@ -135,7 +136,7 @@ def read_ilms2025(folder: str | os.PathLike[str]) -> World:
                  header=f"invalid ilms2025 data in {folder}")
     return World(countries=base.countries, sectors=(SECTOR,), trade=trade, tariffs=tariffs, sigma=sigma,
                  country_names=base.country_names, sector_names=(SECTOR_NAME,), label=LABEL, year=YEAR,
-                 elasticities={"U4": sigma}, elasticity="U4")
+                 elasticities={"U4": sigma}, elasticity="U4", country_groups=country_groups_for(base.countries, YEAR))
 
 
 def ilms2025_baseline(folder: str | os.PathLike[str]) -> Ilms2025Baseline:

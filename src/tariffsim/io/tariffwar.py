@@ -26,7 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
+from tariffsim.country_groups import country_groups_for
 from tariffsim.errors import DataValidationError
+from tariffsim.sector_groups import groups_for
 from tariffsim.world import World, check_arrays
 
 ELASTICITY_SETS = ("U4", "CP", "IS", "BSY", "GYY", "Shap", "FGO", "LL")
@@ -165,6 +167,7 @@ def read_cube(path: str | Path, elasticity: str = DEFAULT_ELASTICITY) -> World:
     prefix, short, _ = FAMILIES[family]
     return World(countries=countries, sectors=codes, trade=trade, tariffs=tariff_cube, sigma=sigmas[elasticity],
                  sector_names=names, elasticities=sigmas, elasticity=elasticity, year=year,
+                 sector_groups=groups_for(codes), country_groups=country_groups_for(countries, year),
                  label=f"{prefix} {year} ({short} flows, Teti tariffs): {len(countries)} economies x {len(codes)} sectors")
 
 

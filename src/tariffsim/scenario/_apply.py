@@ -24,14 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tariffsim.errors import ScenarioError
+from tariffsim.errors import ScenarioError, ScenarioWarning
 from tariffsim.scenario._steps import Step
 from tariffsim.world import World
-
-
-class ScenarioWarning(UserWarning):
-    """A scenario step that is allowed but does not do what its author likely meant (e.g. it changes
-    only cells without baseline trade, so it has no effect)."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,11 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from tariffsim.errors import ScenarioError, UnknownNameError
+import warnings
+
+from tariffsim.country_groups import country_group_note
+from tariffsim.errors import ScenarioError, ScenarioWarning, UnknownNameError
+from tariffsim.sector_groups import approximation_note
 from tariffsim.world import World
 
 ALL: tuple[str, ...] = ("all",)
@@ -37,6 +41,8 @@ def cell_mask(
                            "except_exporters", except_exporters),
         "sectors": _kept(world.sector_indices, where, "sectors", sectors, "except_sectors", except_sectors),
     }
+    _warn_approximate(world, where, importers + exporters + except_importers + except_exporters,
+                      sectors + except_sectors)
     mask = np.zeros(world.tariffs.shape, dtype=bool)
     mask[np.ix_(chosen["exporters"], chosen["importers"], chosen["sectors"])] = True
     own = np.arange(world.n_countries)
@@ -50,6 +56,17 @@ def cell_mask(
             "country never levies tariffs on its own goods. Name different importers and exporters."
         )
     return mask
+
+
+def _warn_approximate(world: World, where: str, countries: tuple[str, ...], sectors: tuple[str, ...]) -> None:
+    """A ScenarioWarning for each group name that means something only approximately in this world
+    (``mvh`` on WIOD is all transport equipment; ``BRICS`` on WIOD lacks South Africa)."""
+    notes = [(name, country_group_note(world, name)) for name in dict.fromkeys(countries)]
+    notes += [(name, approximation_note(world, name)) for name in dict.fromkeys(sectors)]
+    for name, note in notes:
+        if note:
+            warnings.warn(f"{where}: {name!r} is approximate in {world.label or 'this world'}: {note}",
+                          ScenarioWarning, stacklevel=2)
 
 
 def _kept(
