@@ -74,8 +74,9 @@ def load_world(data: str | None, fallback: str | None = None, *, year: int | Non
 
     spec = data or fallback
     if spec is None:
-        raise DataValidationError("no data set given: use --data DIR, --data NAME (under $TARIFFSIM_DATA) "
-                                  "or --data demo for the synthetic demo world")
+        raise DataValidationError("no data set given: use --data icio2022 (real 2022 data for 81 economies, shipped "
+                                  "with tariffsim), --data NAME (under $TARIFFSIM_DATA), --data DIR, or --data demo "
+                                  "for the synthetic demo world")
     with status(f"reading {spec}"):
         return read_world(spec, year=year, elasticity=elasticity)
 

@@ -10,6 +10,8 @@ from tariffsim.cli._calibrate import NO_IO_LINKS_HELP
 from tariffsim.cli._common import (DATA_HELP, UNDEFINED_CELL, Elasticity, Year, friendly_errors, print_frame,
                                    show_warning, status, stderr, stdout)
 
+SHOWN_COUNTRIES = 20
+"""Rows of the headline table in a bigger world (--all-countries shows every country)."""
 UNDEFINED = (f"{UNDEFINED_CELL} = undefined: the baseline is zero (no baseline trade, or no baseline tariff "
              "revenue), so a percent change does not exist.")
 
@@ -33,6 +35,8 @@ def solve(
     scheduler: str = typer.Option("serial", "--scheduler", help="With --elasticity all: where the solves run: serial, "
                                   "local (a dask LocalCluster) or a dask scheduler address."),
     workers: int = typer.Option(2, "--workers", min=1, help="LocalCluster worker processes (--scheduler local)."),
+    all_countries: bool = typer.Option(False, "--all-countries", help=f"Show every country (default: with more "
+                                       f"than {SHOWN_COUNTRIES}, the ones the scenario touches and the most affected)."),
 ) -> None:
     """Solve a scenario: the new general equilibrium and what it does to every country.
 
@@ -74,26 +78,48 @@ def solve(
         if json_file == "-":
             stdout.print_json(json.dumps(to_json_dict(equilibrium, meta), allow_nan=True))
         else:
-            _print_tables(equilibrium, plan.title, f"{model_label(solver)} model, {world.label or data}", country)
+            _print_tables(equilibrium, plan.title, f"{model_label(solver)} model, {world.label or data}", country,
+                          all_countries)
         written = outputs.write(result_writers(equilibrium, json_path=json_path, csv_dir=csv_dir,
                                                parquet_dir=parquet_dir, scenario=meta))
         for path in written:
             (stderr if json_file == "-" else stdout).print(f"wrote {path}")
 
 
-def _print_tables(equilibrium, title: str, source: str, countries: list[str]) -> None:
-    """The headline table, the welfare parts and the sector tables of ``countries``."""
+def _print_tables(equilibrium, title: str, source: str, countries: list[str], all_countries: bool) -> None:
+    """The headline table, the welfare parts and the sector tables of ``countries``; in a world of more
+    than SHOWN_COUNTRIES countries (unless ``all_countries``) only the rows of ``shown_countries``."""
     from tariffsim.assumptions import assumptions_line
     from tariffsim.results import group_table, welfare_parts_table
 
-    print_frame(group_table(equilibrium, "headline"), f"{title} — {source}",
+    headline = group_table(equilibrium, "headline")
+    rows = headline.index if all_countries else shown_countries(equilibrium, headline.iloc[:, 0])
+    hidden = len(headline) - len(rows)
+    more = (f"\n{hidden} other countries not shown (|welfare change| at most {headline.iloc[:, 0].drop(rows).abs().max():.3f}%): "
+            "--all-countries shows them, --csv writes every number." if hidden else "")
+    print_frame(headline.loc[rows], f"{title} — {source}", digits=3,
                 caption=("% change from the baseline; welfare = real income; exports and imports at world prices. "
                          f"Equilibrium verified: max residual {equilibrium.max_residual:.1e}.\n"
-                         + assumptions_line(equilibrium.world, equilibrium.policy.net_exports)),
+                         + assumptions_line(equilibrium.world, equilibrium.policy.net_exports) + more),
                 undefined=UNDEFINED)
-    _print_welfare_parts(equilibrium, welfare_parts_table(equilibrium))
+    parts = welfare_parts_table(equilibrium)
+    _print_welfare_parts(equilibrium, parts.loc[rows] if parts.shape[1] else parts)
     for name in countries:
         _print_sectors(equilibrium, equilibrium.world.country_index(name))
+
+
+def shown_countries(equilibrium, welfare) -> list[str]:
+    """At most SHOWN_COUNTRIES countries: those whose tariffs (or trade costs) the policy changes, then the
+    largest welfare changes; in the world's order."""
+    import numpy as np
+
+    world, policy = equilibrium.world, equilibrium.policy
+    changed = policy.tariffs != world.tariffs
+    touched = changed.any(axis=(1, 2)) | changed.any(axis=(0, 2))
+    size = np.nan_to_num(np.abs(welfare.to_numpy(dtype=float)), nan=-1.0)
+    order = np.lexsort((-size, ~touched))  # touched first, then by |welfare| descending
+    keep = set(order[:SHOWN_COUNTRIES].tolist())
+    return [c for k, c in enumerate(world.countries) if k in keep]
 
 
 def _print_welfare_parts(equilibrium, table) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tariffsim import datasets
 from tariffsim.errors import DataValidationError
-from tariffsim.io import tariffwar
+from tariffsim.io import embedded, tariffwar
 from tariffsim.io._tables import SUFFIXES
 from tariffsim.io.cp2015 import is_cp2015_folder, read_cp2015
 from tariffsim.io.ilms2025 import is_ilms2025_folder, read_ilms2025
@@ -31,7 +31,7 @@ def read_world(spec: str | os.PathLike[str], *, year: int | None = None, elastic
     set's own default; ``World.elasticities`` lists the sets).
 
     ``"icio2022"``, ``"wiod2014"``, ... are the tariffwar world cubes (``io.tariffwar``), found in
-    ``$TARIFFSIM_DATA/tariffwar``; a path to one ``.mat`` cube reads it, and a folder of cubes needs
+    ``$TARIFFSIM_DATA/tariffwar``; ``"icio2022"`` works without any data set too (``io.embedded``); a path to one ``.mat`` cube reads it, and a folder of cubes needs
     ``year``. ``"demo"`` is the synthetic demo world; anything else is resolved by ``datasets.dataset_path``
     (a path, or a name under TARIFFSIM_DATA) to a folder read by its contents: ``trade_ijs.csv``
     means an Ossa-style folder (``read_ossa``, main sigma), ``flows.*`` a long-format folder
@@ -44,6 +44,8 @@ def read_world(spec: str | os.PathLike[str], *, year: int | None = None, elastic
     if isinstance(spec, str | os.PathLike) and str(spec) == datasets.DEMO:
         return _with_elasticity(demo_world(), elasticity, spec)
     cube = tariffwar.named_cube(spec)
+    if cube is None and spec == embedded.EMBEDDED and not Path(spec).exists():
+        return embedded.read_embedded(elasticity)  # the copy inside the package: no data set needed
     path = cube.path if cube is not None else datasets.dataset_path(spec)
     try:
         if path.is_file() and path.suffix == ".mat":

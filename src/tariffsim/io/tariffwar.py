@@ -154,7 +154,7 @@ def read_cube(path: str | Path, elasticity: str = DEFAULT_ELASTICITY) -> World:
     except OSError as error:
         raise DataValidationError(f"{path}: not a readable MATLAB v7.3 (HDF5) file ({error}); fix: give one of the "
                                   "tariffwar cubes, e.g. ICIO2022.mat") from None
-    codes, names = _sectors(raw_sectors, family)
+    codes = _sectors(raw_sectors, family)
     trade, tariff_cube = flows.transpose(2, 1, 0), tariffs.transpose(2, 1, 0)  # (k, importer, exporter) -> (i, j, k)
     sigmas = {name: 1.0 + eps for name, eps in epsilon.items()}
     check_arrays(trade, tariff_cube, sigmas[elasticity], countries, codes, locate=_locator(path, countries, codes),
@@ -164,11 +164,23 @@ def read_cube(path: str | Path, elasticity: str = DEFAULT_ELASTICITY) -> World:
             bad = int(np.flatnonzero(~(np.isfinite(sigma) & (sigma > 1)))[0])
             raise DataValidationError(f"{path}: data/sigma/{name}/epsilon_S[{bad + 1}] = {epsilon[name][bad]!r} "
                                       f"(sector {codes[bad]}) is not a positive number; fix: repair the elasticity set")
+    return cube_world(family, year, countries, codes, trade, tariff_cube, sigmas, elasticity)
+
+
+def cube_world(family: str, year: int | None, countries: tuple[str, ...], sectors: tuple[str, ...], trade: np.ndarray,
+               tariffs: np.ndarray, sets: dict[str, np.ndarray], elasticity: str, note: str = "") -> World:
+    """The World of a cube's arrays (trade and tariffs exporter x importer x sector, sigma by set): sector
+    names, groups, country groups of the year and the label (with ``note``, e.g. "embedded copy")."""
+    if elasticity not in sets:
+        raise DataValidationError(_unknown_set(elasticity))
     prefix, short, _ = FAMILIES[family]
-    return World(countries=countries, sectors=codes, trade=trade, tariffs=tariff_cube, sigma=sigmas[elasticity],
-                 sector_names=names, elasticities=sigmas, elasticity=elasticity, year=year,
-                 sector_groups=groups_for(codes), country_groups=country_groups_for(countries, year),
-                 label=f"{prefix} {year} ({short} flows, Teti tariffs): {len(countries)} economies x {len(codes)} sectors")
+    names = tuple(ICIO_SECTOR_NAMES.get(c, c) for c in sectors) if family == "icio" else \
+        tuple({code: name for name, code in WIOD_SECTOR_CODES.items()}[c] for c in sectors)
+    return World(countries=countries, sectors=sectors, trade=trade, tariffs=tariffs, sigma=sets[elasticity],
+                 sector_names=names, elasticities=sets, elasticity=elasticity, year=year,
+                 sector_groups=groups_for(sectors), country_groups=country_groups_for(countries, year),
+                 label=f"{prefix} {year} ({short} flows, Teti tariffs{note}): {len(countries)} economies x "
+                       f"{len(sectors)} sectors")
 
 
 def _unknown_set(name: str) -> str:
@@ -211,15 +223,14 @@ def _vector(data, key: str, path: Path, s: int) -> np.ndarray:
     return vector
 
 
-def _sectors(raw: tuple[str, ...], family: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Short codes and long names of the cube's sectors."""
+def _sectors(raw: tuple[str, ...], family: str) -> tuple[str, ...]:
+    """Short codes of the cube's sectors (WIOD's long names become ISIC-style codes)."""
     if family == "wiod":
         unknown = [name for name in raw if name not in WIOD_SECTOR_CODES]
         if unknown:
             raise DataValidationError(f"unknown WIOD sector {unknown[0]!r}; fix: use a tariffwar WIOD cube")
-        return tuple(WIOD_SECTOR_CODES[name] for name in raw), raw
-    codes = tuple(SERVICES if name.startswith("Services") else name for name in raw)
-    return codes, tuple(ICIO_SECTOR_NAMES.get(code, code) for code in codes)
+        return tuple(WIOD_SECTOR_CODES[name] for name in raw)
+    return tuple(SERVICES if name.startswith("Services") else name for name in raw)
 
 
 def _locator(path: Path, countries, sectors):
