@@ -7,8 +7,9 @@ folder, a long-format folder, the cp2015 layout, the ilms2025 layout, or a folde
 (Stata files, for ``tariffsim gravity``). The synthetic ``demo`` world comes first.
 
 Sizes are counted without reading the data: a cube's ``data/N``, ``data/S`` and ``data/year`` scalars
-(h5py reads nothing else), the lines of the label files of the other layouts, the small sectors and
-countries tables of a long-format folder, and the exporter/importer/year columns of gravity panels.
+(h5py reads nothing else: 27 cubes in about 0.03 s), the lines of the label files of the other layouts,
+the small sectors and countries tables of a long-format folder, and for gravity panels the year column
+of each distinct file and the exporters of the largest.
 
 What a data set *is* (source, citation, terms, years when the files do not say) comes from ``KNOWN``,
 by the folder's name (``ossa2014``, ``cp2015``, ``ilms2025``, ``yotov2016``) or cube family (``icio``,
@@ -238,32 +239,34 @@ def _is_panel(folder: Path) -> bool:
 
 
 def _count_panel(folder: Path) -> tuple[int, None, tuple[int, ...]]:
-    """Countries (distinct exporters: gravity panels are square, with domestic pairs) and years over the
-    Stata files of the folder, each distinct file read once (copies under other names are skipped by
-    their SHA-1), only its ``exporter`` and ``year`` columns."""
+    """Years over the folder's Stata files (each distinct file once: copies under other names are skipped
+    by size and SHA-1) and countries of its largest panel (distinct exporters: gravity panels are square,
+    with domestic pairs). Only the ``year`` and ``exporter`` columns are read, the exporters of one file
+    only: decoding text columns is what costs time."""
     import hashlib
 
     import pandas as pd
 
-    countries: set[str] = set()
     years: set[int] = set()
-    seen: set[str] = set()
+    seen: set[tuple[int, str]] = set()
+    largest: tuple[int, Path] | None = None
     for path in sorted(folder.glob("*.dta")):
-        digest = hashlib.sha1(path.read_bytes()).hexdigest()
-        if digest in seen:
+        key = (path.stat().st_size, hashlib.sha1(path.read_bytes()).hexdigest())
+        if key in seen:
             continue
-        seen.add(digest)
+        seen.add(key)
         with pd.io.stata.StataReader(path) as reader:
             names = set(reader.variable_labels())
-        wanted = [c for c in ("exporter", "year") if c in names]
-        if not wanted:
-            continue
-        table = pd.read_stata(path, columns=wanted, convert_categoricals=False)
-        if "exporter" in table:
-            countries.update(str(c) for c in table["exporter"].dropna().unique())
-        if "year" in table:
+        if "year" in names:
+            table = pd.read_stata(path, columns=["year"], convert_categoricals=False)
             years.update(int(y) for y in table["year"].dropna().unique())
-    return len(countries), None, tuple(sorted(years))
+        if "exporter" in names and (largest is None or key[0] > largest[0]):
+            largest = (key[0], path)
+    countries = 0
+    if largest is not None:
+        exporters = pd.read_stata(largest[1], columns=["exporter"], convert_categoricals=False)["exporter"]
+        countries = int(exporters.dropna().nunique())
+    return countries, None, tuple(sorted(years))
 
 
 LAYOUTS: tuple[Layout, ...] = (

@@ -64,6 +64,9 @@ def list_(
         for path, reason in found.skipped:
             stderr.print(f"skipped {path}: {reason}", highlight=False, markup=False)
         root = data_root()
+        if root is not None and not root.is_dir():
+            stderr.print(f"{ENV_VAR}={root} is not a folder: no data sets found there", highlight=False,
+                         markup=False)
         document = {"schema": "tariffsim.data_list", "root": str(root) if root else None,
                     "datasets": [d.to_json_dict() for d in found.datasets]}
         if json_file == "-":
