@@ -59,6 +59,9 @@ def test_the_page_is_self_contained_and_states_its_assumptions(report_dir):
         assert f'id="{id_}"' in html, id_
     assert "Section 232" in html and "trade diversion" in html and "Nash bargaining solution" in html
     assert "tariffsim report" in html
+    # which data, elasticities and deficit treatment the scenarios and the game used
+    assert "elasticities: main, Ossa 2014&#x27;s estimated sigmas; deficits fixed at the data&#x27;s levels" in html
+    assert "Game view: the same data and elasticities with balanced trade" in html
 
 
 def test_the_headline_numbers_are_the_tables_numbers(report_dir):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tariffsim.assumptions import assumptions_line
 from tariffsim.report.game import GameView, point_names
 from tariffsim.report.pack import Pack
 from tariffsim.report.run import ScenarioResult
@@ -125,9 +126,16 @@ def _headline(content: PageContent) -> str:
             f'<p class="note">Real income: the change in what a country\'s spending buys (welfare), in percent and '
             "in US dollars at the data's prices (percent change times baseline spending). Exports at world "
             f"prices. Each scenario is compared with today's tariffs.</p>"
+            f'<p class="note assumptions">{escape(_scenario_assumptions(content))}</p>'
             f'<ul class="headline">{"".join(items)}</ul>'
             + _img(content.figures, "headline", "Real income and exports by scenario and country, % change.")
             + "<h3>Real income, % change (all countries)</h3>" + _table(wide, 3) + "</section>")
+
+
+def _scenario_assumptions(content: PageContent) -> str:
+    """The data, year, elasticity set and deficit treatment of the scenarios (``tariffsim.assumptions``)."""
+    rules = sorted({r.equilibrium.policy.net_exports for r in content.results})
+    return " ".join(assumptions_line(content.world, rule) for rule in rules)
 
 
 def _scenario(content: PageContent, result: ScenarioResult) -> str:
@@ -228,6 +236,8 @@ def _assumptions(content: PageContent) -> str:
         "at most 1e-10) or the report stops.",
         "Real income (welfare) is spending deflated by the price index; it includes tariff revenue and profits. "
         "Scenarios keep each country's trade balance at its level in the data.",
+        escape(_scenario_assumptions(content)) + " Game view: the same data and elasticities with balanced trade "
+        "(imbalances purged).",
         "The game view removes trade imbalances first (as Ossa 2014 does) and lets each government maximise real "
         "income; it ignores retaliation by third countries and political lobbying.",
         "A percent change in real income times baseline spending gives the US$ figure; it is a measure of size, "
