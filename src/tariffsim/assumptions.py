@@ -23,11 +23,16 @@ def balanced(world: World) -> bool:
     return bool(np.max(np.abs(world.net_exports)) <= BALANCED * float(world.expenditure.sum()))
 
 
+def elasticity_source(name: str) -> str | None:
+    """Where the elasticity set ``name`` comes from (tariffwar cube sets, Ossa's sigma versions)."""
+    return ELASTICITY_SOURCES.get(name) or SIGMA_VERSION_SOURCES.get(name)
+
+
 def elasticity_text(world: World) -> str:
     """The elasticity set of ``world.sigma``, with its source where known."""
     if not world.elasticity:
         return "the data set's own"
-    source = ELASTICITY_SOURCES.get(world.elasticity) or SIGMA_VERSION_SOURCES.get(world.elasticity)
+    source = elasticity_source(world.elasticity)
     return f"{world.elasticity}, {source}" if source else world.elasticity
 
 

@@ -113,13 +113,12 @@ def info(
 
     Example: [bold]tariffsim data info icio2022 --elasticity CP[/]
     """
-    from tariffsim.cli import info as info_command
-
-    info_command.info(ctx, data=name, year=year, elasticity=elasticity)
     with friendly_errors(ctx):
         from tariffsim.catalog import about, entry_for
+        from tariffsim.cli.info import print_summary
 
         world = load_world(name, year=year, elasticity=elasticity)
+        print_summary(world, name)
         entry = entry_for(name)
         known = about(Path(name).name if entry is None else _key(entry), entry.path if entry and entry.path and
                       entry.path.is_dir() else None)
@@ -142,19 +141,19 @@ def _print_elasticities(world: World) -> None:
     import numpy as np
     import pandas as pd
 
-    from tariffsim.io.tariffwar import ELASTICITY_SOURCES
+    from tariffsim.assumptions import elasticity_source
 
     sets = dict(world.elasticities) or {world.elasticity or "(the data's)": world.sigma}
     frame = pd.DataFrame({
-        "source": [ELASTICITY_SOURCES.get(name, "-") for name in sets],
         "min": [float(np.min(s)) for s in sets.values()],
         "median": [float(np.median(s)) for s in sets.values()],
         "max": [float(np.max(s)) for s in sets.values()],
         "in use": ["yes" if name == world.elasticity or len(sets) == 1 else "" for name in sets],
     }, index=pd.Index(list(sets), name="set"))
+    sources = "\n".join(f"{name}: {elasticity_source(name) or 'the data set'}" for name in sets)
+    picks = "\n--elasticity SET picks one (Python: read_world(..., elasticity=SET))." if len(sets) > 1 else ""
     print_frame(frame, f"Elasticity sets: sigma = epsilon + 1 by sector ({len(sets)})", digits=2,
-                caption="--elasticity SET picks one (Python: read_world(..., elasticity=SET))."
-                if len(sets) > 1 else None)
+                caption=sources + picks)
 
 
 @app.command("check", no_args_is_help=True)
