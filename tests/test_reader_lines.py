@@ -86,8 +86,48 @@ def test_too_many_fields_are_reported_at_the_file_line_after_a_field_spanning_li
     folder = copy(long_folder, tmp_path)
     edit(folder / "countries.csv", replace_line(2, '"Brazil"', '"Federative Republic\nof Brazil"'))
     edit(folder / "countries.csv", replace_line(6, '""', '"",extra'))  # "IND","India","" (line 5 before)
-    raises(re.escape("countries.csv: cannot be read as a csv table: line 6 has 4 fields, expected 3 as in the "
-                     "header line; fix: remove the extra fields, or quote a value that holds a comma"),
+    raises(re.escape("""countries.csv: cannot be read as a csv table: line 6 has 4 fields, expected 3 as in the """
+                     """header line (value: '"IND","India","",extra'); fix: remove the extra field, or quote a """
+                     "value that holds a comma"), read_long_folder, folder)
+
+
+def test_an_extra_field_on_the_first_data_line_is_refused_not_taken_as_an_index(long_folder, tmp_path):
+    # pandas would make the exporters a row index and shift every column one to the left, silently
+    folder = copy(long_folder, tmp_path)
+    edit(folder / "flows.csv", replace_line(2, "10172.62,0", "10172.62,0,0"))
+    raises(re.escape("""flows.csv: cannot be read as a csv table: line 2 has 6 fields, expected 5 as in the header """
+                     """line (value: '"BRA","BRA","ric",10172.62,0,0'); fix: remove the extra field, or quote a value """
+                     "that holds a comma"), read_long_folder, folder)
+
+
+def test_an_extra_field_on_a_later_line_names_the_line_its_value_and_the_other_bad_lines(long_folder, tmp_path):
+    folder = copy(long_folder, tmp_path)
+    edit(folder / "flows.csv", replace_line(700, '"IND","BRA","sug"', '"IND","BRA",sug,ar'))  # an unquoted comma
+    edit(folder / "flows.csv", replace_line(1618, ",0", ",0,"))
+    raises(re.escape("""flows.csv: cannot be read as a csv table: line 700 has 6 fields, expected 5 as in the """
+                     """header line (value: '"IND","BRA",sug,ar,0.1321861,0.142408'); 1 more line with a number of """
+                     "fields other than 5: 1618; fix: remove the extra field, or quote a value that holds a comma"),
+           read_long_folder, folder)
+
+
+@pytest.mark.parametrize(("name", "number", "old", "value", "fields"), [
+    ("flows.csv", 700, ",0.142408", '"IND","BRA","sug",0.1321861', "4 fields, expected 5"),  # was: tariff is missing
+    ("countries.csv", 3, ',""', '"CHN","China"', "2 fields, expected 3"),  # was read: aliases are optional
+])
+def test_a_missing_field_is_refused_by_line(long_folder, tmp_path, name, number, old, value, fields):
+    folder = copy(long_folder, tmp_path)
+    edit(folder / name, replace_line(number, old, ""))
+    raises(re.escape(f"{name}: cannot be read as a csv table: line {number} has {fields} as in the header line "
+                     f"(value: {value!r}); fix: add the missing field (an empty value still needs its comma)"),
+           read_long_folder, folder)
+
+
+def test_an_extra_field_on_every_line_is_refused_as_a_header_short_of_names(long_folder, tmp_path):
+    folder = copy(long_folder, tmp_path)
+    edit(folder / "sectors.csv", lambda lines: [lines[0], *(line.replace("\n", ",\n") for line in lines[1:])])
+    raises(re.escape("""sectors.csv: cannot be read as a csv table: every line below the header line has 4 fields, """
+                     """expected 3 as in the header line (line 2: '"ric","Raw and processed rice",7.007203,'); fix: """
+                     "name every column in the header line, or remove the extra field from every line below it"),
            read_long_folder, folder)
 
 

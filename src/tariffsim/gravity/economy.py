@@ -15,6 +15,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from tariffsim.errors import DataValidationError, UnknownNameError
+from tariffsim.gravity.data_file import shown, where
 from tariffsim.gravity.panel import require_columns
 
 
@@ -165,7 +166,10 @@ def economy_from_data(
             raise DataValidationError(f"no rows for {year_column} == {year}")
     if rows[trade].isna().any() or (rows[trade] < 0).any():
         bad = rows.index[rows[trade].isna() | (rows[trade] < 0)][0]
-        raise DataValidationError(f"column {trade!r}, row {bad}: trade {rows.loc[bad, trade]!r} must be >= 0")
+        value = rows.loc[bad, trade]
+        problem = "is missing" if pd.isna(value) else f"{shown(value)} is negative"
+        raise DataValidationError(f"{where(rows, bad, [exporter, importer, year_column, trade])}, column {trade!r}: "
+                                  f"trade {problem}; give every pair a trade flow >= 0 (0 for none)")
     countries = tuple(sorted(set(rows[exporter].astype(str)) | set(rows[importer].astype(str))))
     Y = rows.groupby(rows[exporter].astype(str))[trade].sum().reindex(countries, fill_value=0.0).to_numpy(float)
     E = rows.groupby(rows[importer].astype(str))[trade].sum().reindex(countries, fill_value=0.0).to_numpy(float)

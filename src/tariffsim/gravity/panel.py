@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from tariffsim.errors import DataValidationError
+from tariffsim.gravity.data_file import shown, where
 
 EXP_YEAR = "exp_year"
 IMP_YEAR = "imp_year"
@@ -65,22 +66,30 @@ def add_gravity_columns(
         out["ln_DIST"] = np.log(out["DIST"].astype(float))
     if year is None:
         return out
-    years = _integer_years(out[year], year)
+    years = _integer_years(out, year, (exporter, importer))
     out[year] = years
     out[EXP_YEAR] = exp + "_" + years.astype(str)
     out[IMP_YEAR] = imp + "_" + years.astype(str)
     border = out[BORDER].to_numpy()
     extra = {border_year_column(y): (border * (years.to_numpy() == y)).astype(np.int8) for y in sorted(years.unique())}
-    return pd.concat([out.drop(columns=[c for c in extra if c in out.columns]), pd.DataFrame(extra, index=out.index)], axis=1)
+    result = pd.concat([out.drop(columns=[c for c in extra if c in out.columns]),
+                        pd.DataFrame(extra, index=out.index)], axis=1)
+    result.attrs = dict(data.attrs)  # concat drops attrs unless all frames have them (the source file)
+    return result
 
 
-def _integer_years(column: pd.Series, name: str) -> pd.Series:
+def _integer_years(data: pd.DataFrame, name: str, keys: Sequence[str]) -> pd.Series:
+    """Column ``name`` of ``data`` as int64; a missing or fractional year is an error naming its row (by
+    file line in a CSV file, found by the year and the ``keys`` columns, e.g. exporter and importer)."""
+    column = data[name]
     values = pd.to_numeric(column, errors="coerce")
     bad = values.isna() | (values != np.round(values))
     if bad.any():
         row = bad.idxmax()
+        value = column.loc[row]
+        problem = "is missing" if pd.isna(value) else f"{shown(value)} is not a whole number"
         raise DataValidationError(
-            f"column {name!r}, row {row}: year {column.loc[row]!r} is not a whole number; "
+            f"{where(data, row, [*keys, name])}, column {name!r}: year {problem}; "
             "give years as integers such as 2006."
         )
     return values.astype(np.int64)
@@ -104,7 +113,7 @@ def add_lags(
     """
     require_columns(data, [exporter, importer, year, variable], f"lags of {variable!r}")
     out = data.copy()
-    years = _integer_years(out[year], year)
+    years = _integer_years(out, year, (exporter, importer))
     key = pd.MultiIndex.from_arrays([out[exporter].astype(str), out[importer].astype(str), years])
     lookup = pd.Series(out[variable].to_numpy(), index=key)
     if lookup.index.has_duplicates:

@@ -3,15 +3,15 @@
 Every value taken from a table comes with the problems found in it, each located by file, row and
 column as the user sees them: in a CSV the line a text editor shows (1-based, the header is line 1;
 a quoted field may span lines); in Parquet and Stata files the 1-based record number ("row"); in a
-DataFrame the ``iloc`` position.
+DataFrame the ``iloc`` position. A CSV line with more or fewer fields than the header line, which
+pandas reads without a word (shifting columns, or filling in empty values), is refused by its line.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -42,6 +42,14 @@ class Table:
     first_row: int  # the row number of frame position 0 (not for CSV files: see lines)
     original: Mapping[str, str]  # canonical column name -> the user's column name
     csv: Path | None = None  # the CSV file the frame was read from
+    misread: str | None = None  # why the frame is wrong: every line below the header has more fields than it names
+
+    def refuse_misread(self) -> None:
+        """Raise DataValidationError if the frame was misread (pandas took the fields that the header
+        line does not name as an index column). The error waits for ``missing_columns``, which names
+        the columns the header lacks first, or for the first values taken (``codes``, ``numbers``)."""
+        if self.misread:
+            raise DataValidationError(self.misread)
 
     @cached_property
     def lines(self) -> list[int]:
@@ -61,6 +69,7 @@ class Table:
 
 def load(source: Source, kind: str, rename: Mapping[str, str] | None = None) -> Table:
     """Read a table file (by suffix) or take a DataFrame; ``rename`` maps user -> canonical names."""
+    misread = None
     if isinstance(source, pd.DataFrame):
         frame, name, row_word, first_row = source.reset_index(drop=True), f"{kind} DataFrame", "iloc", 0
         csv = None
@@ -68,10 +77,18 @@ def load(source: Source, kind: str, rename: Mapping[str, str] | None = None) -> 
         path = Path(source)
         csv = path if path.suffix.lower() == ".csv" else None
         frame, name, row_word, first_row = _read_file(path, kind), path.name, "line" if csv else "row", 1
+        if csv:
+            try:
+                check_fields(csv, frame)
+            except FieldCountError as error:
+                if not error.header_short:
+                    raise
+                misread = str(error)  # raised by missing_columns unless it names a column the header lacks,
+                # or by codes and numbers
     rename = dict(rename or {})
     columns = {str(c): rename.get(str(c), str(c)).strip().lower() for c in frame.columns}
     frame = frame.rename(columns=columns)
-    return Table(frame, name, row_word, first_row, {new: old for old, new in columns.items()}, csv)
+    return Table(frame, name, row_word, first_row, {new: old for old, new in columns.items()}, csv, misread)
 
 
 def _read_file(path: Path, kind: str) -> pd.DataFrame:
@@ -85,13 +102,12 @@ def _read_file(path: Path, kind: str) -> pd.DataFrame:
         raise DataValidationError(f"{kind} table {path} not found; fix: check the path")
     try:
         if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
+            return read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
         if suffix == ".parquet":
             return pd.read_parquet(path)
         return pd.read_stata(path)
-    except pd.errors.ParserError as error:
-        _matrix.check_quotes(path, header=True)
-        raise DataValidationError(_parser_message(path, error)) from error
+    except DataValidationError:
+        raise
     except ValueError as error:  # Arrow, Stata and encoding errors all derive from ValueError
         raise DataValidationError(
             f"{path}: cannot be read as a {suffix[1:]} table ({error}); "
@@ -99,29 +115,118 @@ def _read_file(path: Path, kind: str) -> pd.DataFrame:
         ) from error
 
 
-def _parser_message(path: Path, error: pd.errors.ParserError) -> str:
-    """pandas' CSV parser error, located by file line (pandas counts records, which a quoted field
-    spanning lines makes differ from lines)."""
-    extra = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
-    if extra is None:
-        return (f"{path}: cannot be read as a csv table ({str(error).strip()}); "
-                "fix: check that the file is a well-formed csv file with one header row")
-    expected, record, found = map(int, extra.groups())
-    line, _ = next(itertools.islice(_matrix.records(path), record - 1, None), (record, None))
-    return (f"{path}: cannot be read as a csv table: line {line} has {found} fields, expected {expected} as in"
-            " the header line; fix: remove the extra fields, or quote a value that holds a comma")
+def read_csv(path: Path, **options) -> pd.DataFrame:
+    """``pd.read_csv(path, **options)``, its parser errors located by file line.
+
+    A quote left open is named by the line it opens on (``_matrix.check_quotes``), a line with too many
+    fields by ``check_fields``; any other parser error keeps pandas' words. A frame pandas did read may
+    still be wrong: check it with ``check_fields``. Raises DataValidationError.
+    """
+    try:
+        return pd.read_csv(path, **options)
+    except pd.errors.ParserError as error:  # e.g. "Expected 5 fields in line 9, saw 6" (a record, not a line)
+        _matrix.check_quotes(path, header=True)
+        check_fields(path, None)
+        raise DataValidationError(f"{path}: cannot be read as a csv table ({str(error).strip()}); "
+                                  "fix: check that the file is a well-formed csv file with one header row") from error
+
+
+class FieldCountError(DataValidationError):
+    """A line of a CSV file has more or fewer fields than its header line. ``header_short``: every line
+    below the header has the same number of fields, more than the header line names."""
+
+    def __init__(self, message: str, header_short: bool) -> None:
+        super().__init__(message)
+        self.header_short = header_short
+
+
+def check_fields(path: Path, frame: pd.DataFrame | None) -> None:
+    """Raise FieldCountError if a line of the CSV file ``path`` has more or fewer fields than the header
+    line, naming the first such line, its field count, its text and the fix (and the next few lines).
+
+    pandas reads such a file without a word: a first data line with one field more becomes an index
+    column, shifting every column to the left, and the fields a short line lacks are filled in empty.
+    ``frame`` is ``path`` as pandas read it (None: check anyway); the file is parsed again (by the csv
+    module, as ``_matrix.records`` does) only if ``frame`` hints at such a line: an index column, or an
+    empty cell in the last column. A blank line (empty or spaces) is no such line: pandas skips it or
+    reads it as a row of empty values (``skip_blank_lines``), for the reader to judge.
+    """
+    if frame is not None and isinstance(frame.index, pd.RangeIndex):
+        last = frame.iloc[:, -1] if len(frame.columns) else pd.Series(dtype=str)
+        if not (last.isna().any() or last.eq("").any()):
+            return
+    expected, first, others, n_rows, n_bad, counts = None, None, [], 0, 0, set()
+    for line, row in _matrix.records(path):  # streamed, keeping few rows: a list of them all costs the GC seconds
+        if not row or (len(row) == 1 and _blank(row[0])):
+            continue
+        if expected is None:
+            expected = len(row)
+            continue
+        n_rows += 1
+        if len(row) != expected:
+            n_bad += 1
+            counts.add(len(row))
+            if first is None:
+                first = line, row
+            elif len(others) < 5:
+                others.append(str(line))
+    if first is None:
+        return
+    line, row = first
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        text = next(itertools.islice(handle, line - 1, None), "").rstrip("\r\n")[:_matrix.SHOWN]
+    fix = ("remove the extra field, or quote a value that holds a comma" if len(row) > expected
+           else "add the missing field (an empty value still needs its comma)")
+    fields = f"{len(row)} field{'s' * (len(row) != 1)}, expected {expected} as in the header line"
+    header_short = n_bad == n_rows > 1 and len(counts) == 1 and len(row) > expected
+    if header_short:
+        problem = f"every line below the header line has {fields} (line {line}: {text!r})"
+        fix = "name every column in the header line, or remove the extra field from every line below it"
+    else:
+        more = "" if n_bad == 1 else (f"; {n_bad - 1} more line{'s' * (n_bad != 2)} with a number of fields other "
+                                      f"than {expected}: {', '.join(others)}{', ...' * (n_bad - 1 > len(others))}")
+        problem = f"line {line} has {fields} (value: {text!r}){more}"
+    raise FieldCountError(f"{path}: cannot be read as a csv table: {problem}; fix: {fix}", header_short)
+
+
+def _blank(field: str) -> bool:
+    """Whether a line holding only ``field`` is blank to pandas: spaces (a quoted ``""`` is a value)."""
+    return field != "" and not field.strip()
+
+
+def _rows(path: Path, skip_blank: bool) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV file that pandas makes its header and rows, each with the line it starts on;
+    a blank line (empty or spaces) is a record of no fields, or none with ``skip_blank``, as pandas'
+    ``skip_blank_lines``."""
+    for line, row in _matrix.records(path):
+        blank = not row or (len(row) == 1 and _blank(row[0]))
+        if not (blank and skip_blank):
+            yield line, [] if blank else row
+
+
+def csv_line(path: Path, position: int, skip_blank: bool = False) -> int:
+    """The line on which data row ``position`` (0-based, below the header) of the CSV file ``path``
+    starts, as a text editor shows it (a quoted field may span lines); ``skip_blank`` as pandas'
+    ``skip_blank_lines``, with which pandas read the file."""
+    line, _ = next(itertools.islice(_rows(path, skip_blank), position + 1, None))
+    return line
 
 
 def missing_columns(table: Table, required: Sequence[str]) -> list[Problem]:
-    """One problem naming the required columns that ``table`` lacks."""
+    """One problem naming the required columns that ``table`` lacks.
+
+    Raises DataValidationError if ``table`` lacks none but was misread (see ``Table.misread``)."""
     missing = [c for c in required if not table.has(c)]
     if not missing:
+        table.refuse_misread()
         return []
     if len(missing) == len(required) and (headerless := check_header(table, ",".join(required))):
         return headerless
     found = [table.original.get(c, c) for c in table.frame.columns]
     return [Problem(f"{table.name} lacks required column(s) {', '.join(map(repr, missing))}"
-                    f" (found: {', '.join(map(repr, found)) or 'none'})", None, found,
+                    f" (found: {', '.join(map(repr, found)) or 'none'})"
+                    f"{', and every line below the header line has more fields than it names' * bool(table.misread)}",
+                    None, found,
                     f"add the column(s) or rename yours (columns={{'your_name': {missing[0]!r}}});"
                     f" required: {', '.join(required)}")]
 
@@ -156,6 +261,7 @@ class Codes:
 
 def codes(table: Table, column: str, problems: list[Problem]) -> Codes:
     """The codes of ``column`` (stripped); each empty one is added to ``problems``."""
+    table.refuse_misread()
     inverse, uniques = pd.factorize(table.frame[column])
     found = Codes([_code_text(u) for u in uniques] + [""], np.where(inverse < 0, len(uniques), inverse))
     problems += [Problem(f"empty {column} code", at(table.where(k, column)), "", f"fill in the {column} code")
@@ -175,6 +281,7 @@ def numbers(table: Table, column: str, problems: list[Problem]) -> np.ndarray:
 
     Text is parsed by Arrow (correctly rounded, so written floats read back exactly).
     """
+    table.refuse_misread()
     series = table.frame[column]
     if pd.api.types.is_numeric_dtype(series.dtype):
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
