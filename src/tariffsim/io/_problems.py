@@ -16,6 +16,17 @@ from tariffsim._validate import Cell, Problem, describe
 from tariffsim.errors import DataValidationError
 
 
+def require_files(folder, files: Sequence[str], layout: str):
+    """``folder`` as a Path, or DataValidationError naming the files of ``layout`` it lacks."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    missing = [name for name in files if not (folder / name).is_file()]
+    if missing:
+        raise DataValidationError(f"{folder} lacks {', '.join(missing)}; fix: {layout} holds {', '.join(files)}")
+    return folder
+
+
 def at(where: str) -> Cell:
     """A cell that is already a location phrase, e.g. ``"flows.csv line 5, column 'value'"``."""
     return ("at", where)

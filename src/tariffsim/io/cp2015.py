@@ -26,7 +26,7 @@ import numpy as np
 
 from tariffsim._validate import Problem
 from tariffsim.errors import DataValidationError
-from tariffsim.io._problems import at, raise_if, repeated
+from tariffsim.io._problems import at, raise_if, repeated, require_files
 from tariffsim.io._tables import Table, codes, load, missing_columns, numbers, positions
 from tariffsim.world import World, check_arrays
 from tariffsim.world_io import IOWorld
@@ -49,7 +49,7 @@ def read_cp2015(folder: str | os.PathLike[str]) -> IOWorld:
             duplicate cell, a negative or non-numeric value, tables that do not add up (gross output
             vs sales, final demand vs income, deficits vs flows), each located by file and row.
     """
-    folder = _folder(folder)
+    folder = require_files(folder, FILES, "a cp2015-layout folder")
     regions, sectors = (_names(folder / f) for f in ("regions.txt", "sectors.txt"))
     header = f"invalid cp2015-layout data in {folder}"
     trade_t = _table(folder, "trade.csv", ("sector", "exporter", "importer", "value", "tariff"), header)
@@ -86,21 +86,12 @@ def read_cp2015(folder: str | os.PathLike[str]) -> IOWorld:
 
 def read_cp2015_tariffs(folder: str | os.PathLike[str], column: str = "tariff_cfl") -> np.ndarray:
     """(N, N, S) the tariff cube of another column of trade.csv (e.g. NAFTA's ``tariff_cfl``)."""
-    folder = _folder(folder)
+    folder = require_files(folder, FILES, "a cp2015-layout folder")
     regions, sectors = (_names(folder / f) for f in ("regions.txt", "sectors.txt"))
     header = f"invalid cp2015-layout data in {folder}"
     table = _table(folder, "trade.csv", ("sector", "exporter", "importer", column), header)
     (cube,), _ = _cube(table, {"exporter": regions, "importer": regions, "sector": sectors}, (column,), header)
     return cube
-
-
-def _folder(folder) -> Path:
-    folder = Path(folder)
-    missing = [f for f in FILES if not (folder / f).is_file()]
-    if missing:
-        raise DataValidationError(f"{folder} lacks {', '.join(missing)}; fix: a cp2015-layout folder holds "
-                                  f"{', '.join(FILES)}")
-    return folder
 
 
 def _names(path: Path) -> list[str]:

@@ -54,7 +54,7 @@ from tariffsim.country_groups import country_groups_for
 from tariffsim.errors import DataValidationError
 from tariffsim.io import _matrix
 from tariffsim.io._matrix import Records
-from tariffsim.io._problems import at, duplicate_codes, missing_header, raise_if
+from tariffsim.io._problems import at, duplicate_codes, missing_header, raise_if, require_files
 from tariffsim.io._tables import Table, codes, load, missing_columns, numbers
 from tariffsim.world import World, check_arrays
 
@@ -141,7 +141,7 @@ def read_ilms2025(folder: str | os.PathLike[str]) -> World:
 
 def ilms2025_baseline(folder: str | os.PathLike[str]) -> Ilms2025Baseline:
     """The paper's baseline arrays, ν and transfers included (see ``Ilms2025Baseline``)."""
-    folder = _folder(folder)
+    folder = require_files(folder, FILES, "an ilms2025 folder")
     header = f"invalid ilms2025 data in {folder}"
     countries, names = _labels(folder, header)
     gdp = _column(folder, GDP, "gdp", header, positive=True) / GDP_UNIT
@@ -176,7 +176,7 @@ def announced_us_tariffs(folder: str | os.PathLike[str], floor: float = US_TARIF
     used as listed (no USMCA exemption), the 27 EU members have 0.2 and China 0.54. The US's own entry is
     0: it is the diagonal, a US tariff on US goods. ``floor=0`` gives the file's rates.
     """
-    folder = _folder(folder)
+    folder = require_files(folder, FILES, "an ilms2025 folder")
     header = f"invalid ilms2025 data in {folder}"
     return _announced(folder, _labels(folder, header)[0], header, floor)
 
@@ -188,13 +188,6 @@ def _announced(folder: Path, countries: tuple[str, ...], header: str, floor: flo
 
 
 # ----------------------------------------------------------------------------------------------- files
-def _folder(folder: str | os.PathLike[str]) -> Path:
-    folder = Path(folder)
-    missing = [name for name in FILES if not (folder / name).is_file()]
-    if missing:
-        raise DataValidationError(f"{folder} lacks {', '.join(missing)}; fix: an ilms2025 folder holds "
-                                  f"{', '.join(FILES)}")
-    return folder
 
 
 def _table(folder: Path, name: str, required: tuple[str, ...], header: str) -> Table:
