@@ -49,7 +49,7 @@ COMMANDS = {
     "replicate": (["replicate", "ossa2014", "--data", "ossa2014", "--versions", "main", "--tables", "3",
                    "--out", "{out}/replication"], (1.5, 6.0)),
     "report": (["report", str(EXAMPLES / "japan_us_2018"), "--data", "ossa2014", "--frontier-points", "2",
-                "--out", "{out}/report"], (1.5, 6.0)),
+                "--out", "{out}/report"], (1.0, 1.5, 2.0, 6.0)),
 }
 
 

@@ -23,8 +23,11 @@ def main() -> None:
         app()
     except SystemExit as stop:
         code = stop.code
-    except KeyboardInterrupt:
-        code = interrupt.EXIT_CODE
+    except BaseException:
+        # a Ctrl-C can surface as another error: during the import of a C extension it becomes
+        # "ImportError: initialization failed"; after an interrupt, any such error is the interrupt
+        if not interrupt.interrupted():
+            raise
     if interrupt.interrupted():
         sys.stdout.flush()
         sys.stderr.write(f"{interrupt.MESSAGE}\n")

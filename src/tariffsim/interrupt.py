@@ -19,13 +19,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from types import FrameType
 
 MESSAGE = "interrupted; nothing written"
 EXIT_CODE = 130
+RETRY_SECONDS = 0.05
+"""A Ctrl-C that lands in an import is raised this much later, after the import."""
 
 _state = {"installed": False, "interrupted": False, "deferring": False}
 
@@ -101,5 +105,24 @@ def _on_sigint(signum: int, frame: FrameType | None) -> None:
         # is noise after Ctrl-C: the one message is MESSAGE
         logging.disable(logging.CRITICAL)
     _state["interrupted"] = True
-    if not _state["deferring"]:
-        raise KeyboardInterrupt
+    if _state["deferring"]:
+        return
+    if _importing(frame):
+        # a KeyboardInterrupt inside a C extension's initialisation leaves it half-built ("ImportError:
+        # initialization failed", or a segmentation fault later): ask again a moment later
+        threading.Timer(RETRY_SECONDS, os.kill, (os.getpid(), signal.SIGINT)).start()
+        return
+    raise KeyboardInterrupt
+
+
+def _importing(frame: FrameType | None) -> bool:
+    """Whether the interrupted code runs inside the initialisation of a C extension module (Python code
+    it calls back, e.g. numpy's C init importing Python modules): a KeyboardInterrupt there breaks it."""
+    import importlib.machinery
+
+    while frame is not None:
+        if (frame.f_code.co_name in ("create_module", "exec_module")
+                and isinstance(frame.f_locals.get("self"), importlib.machinery.ExtensionFileLoader)):
+            return True
+        frame = frame.f_back
+    return False
