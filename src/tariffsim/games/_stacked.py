@@ -1,26 +1,31 @@
 """The stacked system of a Nash tariff war: equilibrium conditions and every player's first-order
-condition in one square system, with its exact Jacobian (pure JAX, compiled once per model ``Kernel``
-and settings). ``games/world_nash.py`` solves it with the one Newton of ``tariffsim.solve``.
+condition in one square system, its exact Jacobian and a damped Newton for it (pure JAX, compiled once
+per model ``Kernel``, settings and array shapes). ``games/world_nash.py`` builds, solves and verifies it.
 
-Unknowns z = (u, x): the model's equilibrium unknowns u (n,) and the players' tariffs x (K,); variable
+Unknowns z = (u, x): the model's equilibrium unknowns u (n,) and the players' tariffs x (K,). Variable
 k fills entry slots[k] of a template of shape (1, N, 1) (one tariff per importer: uniform), (1, N, S)
 (per importer and sector: MFN) or (N, N, S) (per cell: discriminatory), broadcast over the cells of
-``mask`` (no scatter over cells: batched scatters are slow on CPU), and belongs to player owner[k]. With phi_p = log G_hat of player p and F the model's residuals,
+``mask`` (no scatter over cells: batched scatters are slow on CPU); it belongs to player owner[k].
+With phi_p = log G_hat of player p (``_adjoint.government_welfare``; unit weights: real income on
+balanced trade) and F the model's residuals (``Kernel.residuals``),
 
-    J = d_u F,  B = d_x F (n, K),  A = d_u phi (P, n),  C = d_x phi (P, K),  mu = J^-1 B,
-    g_k = C[owner_k, k] - A[owner_k] . mu[:, k]          (total d phi_owner / d x_k through u(x)),
+    J = d_u F (n,n),  B = d_x F (n,K),  A = d_u phi (P,n),  C = d_x phi (P,K),   mu = J^-1 B,
+    g_k = C[owner_k, k] - A[owner_k] . mu[:, k]    (total d phi_owner / d x_k through u(x): forward mode
+                                                    of the implicit function theorem, one solve, K columns)
 
-and the system is [F(u, t(x)); psi(x, g / scale)] = 0 with psi the Fischer-Burmeister (Billups) box
-complementarity function (psi = 0 iff lower <= x <= upper and x is a KKT point of the player's problem:
-g <= 0 at the lower bound, g >= 0 at the upper bound, g = 0 inside). ``scale`` (K,) is each variable's
-baseline import share, so psi is about as large in every country.
+and the system is r(z) = [F(u, t(x)); psi(x, g / scale)] = 0 with psi Billups' Fischer-Burmeister box
+function: psi_k = 0 iff lower <= x_k <= upper and x_k is a KKT point of its owner's problem (g <= 0 at
+the lower bound, g >= 0 at the upper bound, g = 0 between). ``scale`` (K,) is each variable's baseline
+import share, so the conditions of small and large countries weigh alike. The four blocks J, B, A, C
+come from one linearisation of z -> [F; phi] (n + K tangents, or n + P cotangents when K is large).
 
 The Jacobian of g: with lam_p = J^-T A_p^T and the Lagrangian L_p(z) = phi_p(z) - lam_p . F(z) (lam
 held fixed), d g_k / d z = Hess L_p(z) v_k with v_k = (-mu[:, k], e_k), exactly, also away from F = 0
-(the derivative of J^-1 is what the second term of the Hessian-vector product accounts for). So the
-Jacobian costs K Hessian-vector products (one forward-over-reverse pass each, the primal shared) instead
-of the (n + K) x K second-order tangents of ``jax.jacfwd`` of g; ``jacobian="jacfwd"`` (tests, and
-models with forward-mode derivatives only) takes the latter.
+(differentiate g_k = C - A mu: the derivative of J^-1 is the lam term). So the Jacobian costs K
+Hessian-vector products (forward-over-reverse; one linearisation per player, applied to its own
+directions) instead of the (n + K) x K second-order tangents of ``jax.jacfwd`` of r, which
+``jacobian="jacfwd"`` computes (tests, and models with forward-mode derivatives only). The players'
+reduced Hessians, v_k' . Hess L_p v_k = rows @ V, come with it (the second-order check).
 """
 
 from __future__ import annotations
@@ -58,8 +63,8 @@ class Game(NamedTuple):
 
 
 class Settings(NamedTuple):
-    """Static choices: ``reverse`` (the kernel has reverse derivatives), ``cross`` (``"forward"``: d_x by
-    K tangents; ``"reverse"``: by n + P cotangents, cheaper when K > n + P), ``batch`` (tangents per
+    """Static choices: ``reverse`` (the kernel has reverse derivatives), ``cross`` (``"forward"``: the
+    first-order blocks by n + K tangents; ``"reverse"``: by n + P cotangents), ``batch`` (tangents per
     vectorised batch; bounds memory), ``jacobian`` (``"hvp"`` or ``"jacfwd"``), ``template``
     (``"importer"``, ``"importer_sector"`` or ``"cell"``: the shape variables fill, see the module docstring)."""
 

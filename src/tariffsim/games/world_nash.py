@@ -13,11 +13,13 @@ The system (``games/_stacked.py``): unknowns z = (u, x), the model's equilibrium
 tariffs x (K); equations F(u, t(x)) = 0 (the model's ``Kernel.residuals``) and, for every variable k
 of player p, the Fischer-Burmeister/Billups form psi(x_k, g_k / scale_k) = 0 of the KKT conditions of
 p's problem max log G_hat_p over lower <= x_k <= upper, where g_k is the total derivative of
-log G_hat_p in x_k through the equilibrium (implicit function theorem, J = d_u F from the kernel, one
-solve with K right-hand sides) and scale_k the variable's baseline import share. Its exact Jacobian
-comes from JAX (Hessian-vector products of the players' Lagrangians; equal to ``jax.jacfwd`` of the
-system, which ``jacobian="jacfwd"`` uses). The one damped Newton of ``tariffsim.solve`` solves it from
-the equilibrium at the start tariffs (default 1/(sigma - 1), import-weighted for uniform tariffs).
+log G_hat_p in x_k through the equilibrium (implicit function theorem with the exact J = d_u F from
+JAX, ``jnp.linalg.solve`` with K right-hand sides) and scale_k the variable's baseline import share.
+Its exact Jacobian comes from JAX (Hessian-vector products of the players' Lagrangians; equal to
+``jax.jacfwd`` of the system, which ``jacobian="jacfwd"`` uses). A damped Newton with the rule of
+``tariffsim.solve.newton`` (``_stacked.newton``: residuals and Jacobian evaluated together, since
+they share the first-order work) solves it from the equilibrium at the start tariffs (default
+1/(sigma - 1), sigma averaged over each player's imports for uniform tariffs).
 
 Verification, every war: (1) the equilibrium at the Nash tariffs is solved again by
 ``calibration.model.solve`` (all equations within the model's tolerance; every reported number comes
