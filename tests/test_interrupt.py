@@ -59,3 +59,27 @@ def test_ctrl_c_stops_the_command_and_writes_nothing(tmp_path, data_dir, command
     out.mkdir()
     args = [a.replace("{out}", str(out)) for a in COMMANDS[command][0]]
     _check(_interrupt(args, after, out, data_dir), out)
+
+
+_PROBE = """
+import signal
+from tariffsim import parallel
+
+def blocked_in_worker():
+    return signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+if __name__ == "__main__":
+    with parallel.client("local", workers=1) as client:
+        print(all(client.run(blocked_in_worker).values()))
+"""
+
+
+def test_cluster_workers_started_by_a_fresh_process_block_sigint(tmp_path):
+    """In a fresh process (no resource tracker yet), the workers still never see Ctrl-C: starting the
+    tracker inside the shielded block unblocked SIGINT in dask's event-loop thread, and so in the
+    workers it spawned (the cause of a worker traceback after Ctrl-C on ``nash``)."""
+    script = tmp_path / "probe.py"
+    script.write_text(_PROBE)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "True", done.stdout

@@ -81,7 +81,14 @@ def shielded_children() -> Iterator[None]:
     inside inherit the block (dask's event-loop thread, which spawns the workers), and processes
     inherit it across ``exec``, so the workers never receive SIGINT, and are closed by this process as
     it unwinds. A SIGINT arriving meanwhile stays pending and is handled as the block ends.
+
+    multiprocessing's resource tracker is started first, outside the block: starting it *unblocks*
+    SIGINT in the thread that starts it (``resource_tracker.ensure_running`` ends with ``SIG_UNBLOCK``),
+    and inside the block that thread would be dask's event loop, whose workers then got Ctrl-C again.
     """
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
