@@ -1,0 +1,33 @@
+"""``tariffsim nash --method stacked`` / ``--convention tariffwar`` from the command line."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from tariffsim.cli import app
+
+
+def test_a_world_war_in_the_tariffwar_convention_runs_and_writes_its_verification(data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("TARIFFSIM_DATA", str(data_dir))
+    result = CliRunner().invoke(app, ["nash", "--data", "wiod2014", "--elasticity", "U4", "--convention", "tariffwar",
+                                      "--check", "2", "--json", str(tmp_path / "war.json"),
+                                      "--csv", str(tmp_path / "csv")])
+    assert result.exit_code == 0, result.output
+    assert "Uniform Nash tariff war — armington model, WIOD 2014" in result.output and "Verified:" in result.output
+    document = json.loads((tmp_path / "war.json").read_text())
+    facts = document["verification"]
+    assert facts["equilibrium_residual"] <= 1e-10 and facts["foc_residual"] <= 1e-8 and facts["max_gain"] <= 1e-7
+    assert document["convention"]["name"] == "tariffwar" and document["assumptions"]["elasticity_set"] == "U4"
+    countries = pd.read_csv(tmp_path / "csv" / "countries.csv").set_index("country")
+    assert len(countries) == 44 and (countries["tariff %"] > 0).all() and (countries["tariff %"] <= 100).all()
+    tariffs = pd.read_csv(tmp_path / "csv" / "tariffs.csv")
+    assert len(tariffs) == 44 and set(tariffs["partner"]) == {"*"}  # one uniform tariff per country
+
+
+def test_a_bad_mode_is_one_error_line(data_dir, monkeypatch):
+    monkeypatch.setenv("TARIFFSIM_DATA", str(data_dir))
+    result = CliRunner().invoke(app, ["nash", "--data", "ossa2014", "--method", "stacked", "--mode", "uniformm"])
+    assert result.exit_code == 1 and "--mode 'uniformm': use uniform, mfn or discriminatory" in result.output
