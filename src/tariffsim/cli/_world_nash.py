@@ -80,24 +80,77 @@ def run(*, data: str, model: str, countries: str | None, mode: str, convention: 
     with status(f"solving the {mode} Nash war of {len(players or world.countries)} players (stacked Newton)"):
         war = world_nash(game.calibration, mode=mode, players=players, net_exports=net_exports, upper=game.upper,
                          check=check, on_progress=progress_lines())
-    frame = war.to_frame()
-    facts = war.facts()
-    document = {"schema": "tariffsim.games.world_nash", "schema_version": 1, "model": game.model,
-                "convention": chosen.facts(), "mode": mode, "assumptions": assumptions(world, net_exports),
+    _finish(game, war.to_frame(), war.tariff_frame(), war.facts(), schema="tariffsim.games.world_nash",
+            title=f"{mode.capitalize()} Nash tariff war", json_file=json_file, outputs=outputs, json_path=json_path,
+            csv_path=csv_path)
+
+
+def run_optimal(*, data: str, model: str, country: str, mode: str, convention: str | None, purge: bool,
+                net_exports: str, year: int | None, elasticity: str | None, json_file: str | None,
+                csv_dir: Path | None, retaliation: bool, responders: str | None, scenario: Path | None,
+                check: int) -> None:
+    """One country's optimal tariffs against the world, and with ``retaliation`` the others' optimal answer
+    (to that optimum, or to the first mover's tariffs in ``scenario``)."""
+    from tariffsim.cli._games import country_list
+    from tariffsim.errors import OptionError
+    from tariffsim.games.retaliation import optimal_against_world, optimal_retaliation
+    from tariffsim.outputs import Outputs
+    from tariffsim.scenario import load_scenario
+
+    if "," in country or country.strip().lower() == "all":
+        raise OptionError(f"--country {country!r}: --method stacked finds one country's optimum against the "
+                          "world; for every country's tariffs at once use `tariffsim nash --method stacked`")
+    if (scenario is not None or responders is not None) and not retaliation:
+        raise OptionError("--scenario and --responders describe a retaliation: add --retaliation")
+    outputs = Outputs()
+    json_path = outputs.file(None if json_file == "-" else json_file, "--json")
+    csv_path = outputs.folder(csv_dir, "--csv")
+    plan = load_scenario(scenario) if scenario is not None else None
+    game = prepare_game(data=data, model=model, mode=mode, convention=convention, purge=purge,
+                        net_exports=net_exports, year=year, elasticity=elasticity)
+    code = game.world.countries[game.world.country_indices([country])[0]]
+    options = dict(mode=game.mode, net_exports=game.net_exports, upper=game.upper, on_progress=progress_lines())
+    if not retaliation:
+        with status(f"solving {code}'s optimal {game.mode} tariffs against the world (stacked Newton)"):
+            best = optimal_against_world(game.calibration, code, **options)
+        _finish(game, best.to_frame(), best.tariff_frame(), best.facts(), schema="tariffsim.games.world_optimal",
+                title=f"{code}'s optimal {game.mode} tariffs against the world", json_file=json_file,
+                outputs=outputs, json_path=json_path, csv_path=csv_path)
+        return
+    tariffs = None if plan is None else plan.apply(game.world).tariffs
+    first = f"the tariffs of {scenario.name}" if plan is not None else "its optimum"
+    with status(f"{code} sets {first}; the others answer with their optima (stacked Newton)"):
+        answer = optimal_retaliation(game.calibration, code, tariffs=tariffs, given=plan is not None,
+                                     responders=country_list(game.world, responders), check=check, **options)
+    facts = answer.facts()
+    _finish(game, answer.to_frame(), answer.response.tariff_frame(), facts["response"],
+            schema="tariffsim.games.world_retaliation", extra={"first_mover": code, "first": facts["first"],
+                                                              "first_tariffs": first},
+            title=f"Optimal retaliation against {code} ({first})", json_file=json_file, outputs=outputs,
+            json_path=json_path, csv_path=csv_path)
+
+
+def _finish(game: Prepared, frame, tariffs, facts: dict, *, schema: str, title: str, json_file: str | None,
+            outputs, json_path, csv_path, extra: dict | None = None) -> None:
+    """Print the summary and the by-country table (or the JSON on stdout) and write the declared files."""
+    from tariffsim.assumptions import assumptions
+
+    document = {"schema": schema, "schema_version": 1, "model": game.model, "convention": game.convention.facts(),
+                "mode": game.mode, "assumptions": assumptions(game.world, game.net_exports), **(extra or {}),
                 "countries": json.loads(frame.reset_index().to_json(orient="records")),
-                "tariffs": json.loads(war.tariff_frame().to_json(orient="records")), "verification": facts}
+                "tariffs": json.loads(tariffs.to_json(orient="records")), "verification": facts}
     if json_file == "-":
         stdout.print_json(json.dumps(document, allow_nan=True))
     else:
-        _print(war, frame, facts, world, game.model, mode, chosen, document)
+        _print(frame, facts, game, title, document)
     writers = {json_path: lambda path: path.write_text(json.dumps(document, indent=1, allow_nan=True)),
                csv_path: lambda folder: (frame.reset_index().to_csv(folder / "countries.csv", index=False),
-                                         war.tariff_frame().to_csv(folder / "tariffs.csv", index=False))}
+                                         tariffs.to_csv(folder / "tariffs.csv", index=False))}
     for path in outputs.write({path: write for path, write in writers.items() if path is not None}):
         (stderr if json_file == "-" else stdout).print(f"wrote {path}")
 
 
-def _print(war, frame, facts, world, model_name: str, mode: str, convention, document) -> None:
+def _print(frame, facts: dict, game: Prepared, title: str, document: dict) -> None:
     import pandas as pd
 
     from tariffsim.assumptions import assumptions_text
@@ -108,11 +161,12 @@ def _print(war, frame, facts, world, model_name: str, mode: str, convention, doc
                            index=pd.Index(["mean", "median"], name=""))
     named = [c for c in SUMMARY_COUNTRIES if c in frame.index]
     summary = pd.concat([summary, frame.loc[named, ["tariff %", "welfare %"]]])
-    verified = (f"Verified: equilibrium residual {facts['equilibrium_residual']:.1e}, first-order residual "
-                f"{facts['foc_residual']:.1e}, largest remaining best-response gain {facts['max_gain']:.1e} (log G) "
-                f"over {len(facts['best_response_gains'])} re-optimised players; {facts['newton_steps']} Newton steps.")
+    verified = "Verified: " + _verified(facts)
+    if document.get("first") is not None:
+        verified = f"Verified: the first move: {_verified(document['first'])}\nThe answer: {_verified(facts)}"
+    convention = game.convention
     conv = f" Convention: {convention.name} ({convention.description})." if convention.name != "tariffsim" else ""
-    print_frame(summary, f"{mode.capitalize()} Nash tariff war — {model_name} model, {world.label}", digits=2,
+    print_frame(summary, f"{title} — {game.model} model, {game.world.label}", digits=2,
                 caption=f"{verified}{conv}\n{assumptions_text(document['assumptions'])}")
     shown = frame.reindex(frame["welfare %"].abs().sort_values(ascending=False).index)
     if len(shown) > SHOWN_COUNTRIES:
@@ -120,3 +174,10 @@ def _print(war, frame, facts, world, model_name: str, mode: str, convention, doc
     print_frame(shown, "By country (largest welfare changes first)", digits=2,
                 caption=(f"{len(frame) - len(shown)} more countries in --csv / --json." if len(frame) > len(shown)
                          else None))
+
+
+def _verified(facts: dict) -> str:
+    """One war's verification in a sentence."""
+    return (f"equilibrium residual {facts['equilibrium_residual']:.1e}, first-order residual "
+            f"{facts['foc_residual']:.1e}, largest remaining best-response gain {facts['max_gain']:.1e} (log G) "
+            f"over {len(facts['best_response_gains'])} re-optimised players; {facts['newton_steps']} Newton steps.")

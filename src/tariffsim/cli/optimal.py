@@ -9,6 +9,7 @@ import typer
 from tariffsim.cache import DEFAULT_FOLDER
 from tariffsim.cli import _games as g
 from tariffsim.cli._common import Elasticity, Year, friendly_errors, print_frame
+from tariffsim.errors import OptionError
 
 
 def optimal(
@@ -30,6 +31,24 @@ def optimal(
     year: Year = None,
     elasticity: Elasticity = None,
     json_file: g.JsonFile = None,
+    method: str = typer.Option("search", "--method", help="search (the game engine: starts, partners, sectors, "
+                               "several countries) or stacked (Newton on the first-order conditions with the "
+                               "equilibrium: one country against a world of 44-194)."),
+    mode: str = typer.Option("uniform", "--mode", help="With --method stacked: uniform (one tariff on every partner "
+                             "and sector), mfn (per sector; also --mfn) or discriminatory (per partner and sector)."),
+    convention: str = typer.Option(None, "--convention", help="tariffwar: the peer package's conventions (implies "
+                                   "--method stacked; see docs/conventions.md)."),
+    retaliation: bool = typer.Option(False, "--retaliation", help="Then every other country (or --responders) "
+                                     "answers with its own optimum: a Nash war among them (implies --method stacked)."),
+    responders: str = typer.Option(None, "--responders", help="With --retaliation: who answers (default: everyone "
+                                   "else), e.g. CHN,EU27."),
+    scenario: Path = typer.Option(None, "--scenario", "-s", exists=True, dir_okay=False, help="With --retaliation: "
+                                  "the first mover's tariffs are this scenario's (e.g. the 2025 US tariffs), not its "
+                                  "optimum."),
+    csv_dir: Path = typer.Option(None, "--csv", help="With --method stacked: write countries.csv and tariffs.csv "
+                                 "into this new (or empty) folder."),
+    check: int = typer.Option(8, "--check", min=0, help="With --retaliation: responders re-optimised to verify "
+                              "their war (all when there are at most 10)."),
     scheduler: g.Scheduler = "local",
     workers: g.Workers = 2,
     cache_dir: g.CacheDir = Path(DEFAULT_FOLDER),
@@ -39,9 +58,23 @@ def optimal(
 
     With one country: its optimum and the effects on every country. With several: each one's optimum against everyone else's current tariffs (one row each).
 
+    With [bold]--method stacked[/]: one country's optimum against a whole world (44-194 countries), and with
+    [bold]--retaliation[/] every other country's optimal answer to it.
+
     Example: [bold]tariffsim optimal --data ossa2014 --purge --country JPN --partners USA --sectors agriculture[/]
+    World scale: [bold]tariffsim optimal --data icio2022 --convention tariffwar --country USA --retaliation[/]
     """
     with friendly_errors(ctx):
+        if method == "stacked" or convention is not None or retaliation or responders or scenario:
+            from tariffsim.cli import _world_nash
+
+            _world_nash.run_optimal(data=data, model=model, country=country, mode="mfn" if mfn else mode,
+                                    convention=convention, purge=purge, net_exports=net_exports, year=year,
+                                    elasticity=elasticity, json_file=json_file, csv_dir=csv_dir,
+                                    retaliation=retaliation, responders=responders, scenario=scenario, check=check)
+            return
+        if method != "search":
+            raise OptionError(f"--method {method!r}: use search or stacked")
         import functools
 
         import pandas as pd
