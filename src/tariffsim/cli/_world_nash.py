@@ -63,9 +63,16 @@ def progress_lines():
 
 def run(*, data: str, model: str, countries: str | None, mode: str, convention: str | None, purge: bool,
         net_exports: str, year: int | None, elasticity: str | None, json_file: str | None, csv_dir: Path | None,
-        check: int) -> None:
-    """Read, prepare and calibrate the world, play the war, print the table and summary, write the files."""
-    from tariffsim.assumptions import assumptions
+        check: int, scheduler: str = "serial", workers: int = 2) -> None:
+    """Read, prepare and calibrate the world, play the war, print the table and summary, write the files
+    (``--elasticity all`` or a list of sets: the war under each set, on ``scheduler``, ``cli._war_sweep``)."""
+    from tariffsim.cli import _war_sweep
+
+    if _war_sweep.is_sweep(elasticity):
+        return _war_sweep.run_sweep(data=data, model=model, countries=countries, mode=mode, convention=convention,
+                                    purge=purge, net_exports=net_exports, year=year, elasticity=elasticity,
+                                    json_file=json_file, csv_dir=csv_dir, check=check, scheduler=scheduler,
+                                    workers=workers)
     from tariffsim.cli._games import country_list
     from tariffsim.games.world_nash import world_nash
     from tariffsim.outputs import Outputs
@@ -75,7 +82,7 @@ def run(*, data: str, model: str, countries: str | None, mode: str, convention: 
     csv_path = outputs.folder(csv_dir, "--csv")
     game = prepare_game(data=data, model=model, mode=mode, convention=convention, purge=purge,
                         net_exports=net_exports, year=year, elasticity=elasticity)
-    world, mode, net_exports, chosen = game.world, game.mode, game.net_exports, game.convention
+    world, mode, net_exports = game.world, game.mode, game.net_exports
     players = country_list(world, countries)
     with status(f"solving the {mode} Nash war of {len(players or world.countries)} players (stacked Newton)"):
         war = world_nash(game.calibration, mode=mode, players=players, net_exports=net_exports, upper=game.upper,

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from tariffsim.cli import _games as g
+from tariffsim.cli import _world_options as w
 from tariffsim.cli._common import Elasticity, Year, friendly_errors
 from tariffsim.cache import DEFAULT_FOLDER
 
@@ -21,15 +22,10 @@ def nash(
     method: str = typer.Option("jacobi", "--method", help="jacobi (simultaneous best responses, run in parallel "
                                "and cached), gauss-seidel (one player after another), or stacked (Newton on "
                                "every player's first-order conditions and the equilibrium at once: world scale)."),
-    mode: str = typer.Option("uniform", "--mode", help="With --method stacked: uniform (one tariff per country), "
-                             "mfn (per sector; also --mfn) or discriminatory (per partner and sector, small worlds)."),
-    convention: str = typer.Option(None, "--convention", help="tariffwar: the peer package's conventions "
-                                   "(armington, tariff-inclusive flows, ICIO domestic floor, purge, uniform tariffs "
-                                   "capped at 100%; implies --method stacked). See docs/conventions.md."),
-    csv_dir: Path = typer.Option(None, "--csv", help="With --method stacked: write countries.csv and tariffs.csv "
-                                 "into this new (or empty) folder."),
-    check: int = typer.Option(8, "--check", min=0, help="With --method stacked: players re-optimised to verify "
-                              "the war (all when there are at most 10)."),
+    mode: w.Mode = "uniform",
+    convention: w.Convention = None,
+    csv_dir: w.CsvFolder = None,
+    check: w.Check = 8,
     max_rounds: int = typer.Option(60, "--max-rounds", min=1, help="Give up after this many rounds."),
     purge: g.Purge = False,
     net_exports: g.NetExports = "fixed",
@@ -53,7 +49,8 @@ def nash(
 
             _world_nash.run(data=data, model=model, countries=countries, mode="mfn" if mfn else mode,
                             convention=convention, purge=purge, net_exports=net_exports, year=year,
-                            elasticity=elasticity, json_file=json_file, csv_dir=csv_dir, check=check)
+                            elasticity=elasticity, json_file=json_file, csv_dir=csv_dir, check=check,
+                            scheduler=scheduler, workers=workers)
             return
         g.json_output(json_file)  # a bad --json target fails now, not after the game
         game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model, year=year,

@@ -8,6 +8,7 @@ import typer
 
 from tariffsim.cache import DEFAULT_FOLDER
 from tariffsim.cli import _games as g
+from tariffsim.cli import _world_options as w
 from tariffsim.cli._common import Elasticity, Year, friendly_errors, print_frame
 from tariffsim.errors import OptionError
 
@@ -34,10 +35,8 @@ def optimal(
     method: str = typer.Option("search", "--method", help="search (the game engine: starts, partners, sectors, "
                                "several countries) or stacked (Newton on the first-order conditions with the "
                                "equilibrium: one country against a world of 44-194)."),
-    mode: str = typer.Option("uniform", "--mode", help="With --method stacked: uniform (one tariff on every partner "
-                             "and sector), mfn (per sector; also --mfn) or discriminatory (per partner and sector)."),
-    convention: str = typer.Option(None, "--convention", help="tariffwar: the peer package's conventions (implies "
-                                   "--method stacked; see docs/conventions.md)."),
+    mode: w.Mode = "uniform",
+    convention: w.Convention = None,
     retaliation: bool = typer.Option(False, "--retaliation", help="Then every other country (or --responders) "
                                      "answers with its own optimum: a Nash war among them (implies --method stacked)."),
     responders: str = typer.Option(None, "--responders", help="With --retaliation: who answers (default: everyone "
@@ -45,10 +44,8 @@ def optimal(
     scenario: Path = typer.Option(None, "--scenario", "-s", exists=True, dir_okay=False, help="With --retaliation: "
                                   "the first mover's tariffs are this scenario's (e.g. the 2025 US tariffs), not its "
                                   "optimum."),
-    csv_dir: Path = typer.Option(None, "--csv", help="With --method stacked: write countries.csv and tariffs.csv "
-                                 "into this new (or empty) folder."),
-    check: int = typer.Option(8, "--check", min=0, help="With --retaliation: responders re-optimised to verify "
-                              "their war (all when there are at most 10)."),
+    csv_dir: w.CsvFolder = None,
+    check: w.Check = 8,
     scheduler: g.Scheduler = "local",
     workers: g.Workers = 2,
     cache_dir: g.CacheDir = Path(DEFAULT_FOLDER),
