@@ -4,7 +4,8 @@
 that set first when asked: the purged flows depend on sigma), applies the same scenario and solves;
 each solve is verified as always. The sets are independent, so they run through any ``map_`` of
 ``tariffsim.parallel.executor`` (serially, or on dask). ``range_table`` summarises a variable per country:
-the lowest, median and highest value over the sets and the set giving each extreme.
+the lowest, median and highest value over the sets and the set giving each extreme (``range_summary``
+does it for any table of countries x sets; ``games.war_sensitivity`` uses it for tariff wars).
 """
 
 from __future__ import annotations
@@ -61,10 +62,17 @@ def range_table(results: Sequence[SetResult], variable: str = "welfare") -> pd.D
         r.elasticity: r.frame[(r.frame.level == "country") & (r.frame.variable == variable)].set_index("country")["value"]
         for r in results
     })
+    return pd.concat([range_summary(by_set), by_set], axis=1).rename_axis("country")
+
+
+def range_summary(by_set: pd.DataFrame) -> pd.DataFrame:
+    """One value per row (country) and column (elasticity set) -> per row its ``median``, ``lowest`` and
+    ``highest`` value over the sets and the sets giving them (``lowest under``, ``highest under``). NaN
+    values (undefined changes) are left out; a row with none gets NaN and ``n/a``."""
     defined = by_set.notna().any(axis=1)
     filled = by_set[defined]
     summary = pd.DataFrame({"median": filled.median(axis=1), "lowest": filled.min(axis=1),
                             "highest": filled.max(axis=1), "lowest under": filled.idxmin(axis=1),
                             "highest under": filled.idxmax(axis=1)}, index=by_set.index)
     summary[["lowest under", "highest under"]] = summary[["lowest under", "highest under"]].fillna("n/a")
-    return pd.concat([summary, by_set], axis=1).rename_axis("country")
+    return summary
