@@ -134,6 +134,9 @@ def test_bad_sets_on_the_command_line_are_one_error_line(world, tmp_path, monkey
     assert result.exit_code == 1 and result.output.count("\n") == 1
     assert result.output.startswith("error: unknown elasticity set 'X'") and "has: A, B, C" in result.output
     assert not (tmp_path / "out.json").exists()
+    result = CliRunner().invoke(app, ["nash", "--data", "synthetic", "--method", "stacked", "--elasticity", "all",
+                                      "--mode", "uniformm"])
+    assert result.exit_code == 1 and result.output == "error: mode 'uniformm': use uniform, mfn, discriminatory\n"
 
 
 def test_a_world_without_sets_is_refused_on_the_command_line():

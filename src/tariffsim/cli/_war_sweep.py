@@ -33,13 +33,9 @@ def run_sweep(*, data: str, model: str, countries: str | None, mode: str, conven
     """Check the options and outputs, read the world, play the war under each set on ``scheduler``
     (a line per finished set), print the range table, write the files."""
     from tariffsim.cli._games import country_list
-    from tariffsim.errors import OptionError
     from tariffsim.games.war_sensitivity import checked_sets, war_settings
-    from tariffsim.games.world_nash import MODES
     from tariffsim.outputs import Outputs
 
-    if mode not in MODES:
-        raise OptionError(f"--mode {mode!r}: use uniform, mfn or discriminatory")
     outputs = Outputs()
     json_path = outputs.file(None if json_file == "-" else json_file, "--json")
     csv_path = outputs.folder(csv_dir, "--csv")

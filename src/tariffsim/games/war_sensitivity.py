@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tariffsim.conventions import Convention, get_convention
+from tariffsim.conventions import TARIFFSIM, Convention, get_convention
 from tariffsim.errors import ConvergenceError, OptionError
 from tariffsim.world import World
 
@@ -51,7 +51,7 @@ class WarSettings:
     model: str = "krugman"
     mode: str = "uniform"
     players: tuple[str, ...] | None = None
-    convention: Convention = get_convention(None)
+    convention: Convention = TARIFFSIM
     purge: bool = False
     net_exports: str = "fixed"
     upper: float = 10.0
@@ -63,11 +63,20 @@ def war_settings(*, model: str = "krugman", mode: str = "uniform", players: Sequ
                  upper: float | None = None, check: int | str = 8) -> WarSettings:
     """``WarSettings`` as the command line chooses them: a convention that prescribes its war (one with a
     ``nash_mode``: tariffwar) replaces ``model``, ``mode`` and ``purge`` with its own, plays on its purged
-    baseline (net exports zero) and caps tariffs at its ``tariff_cap``; ``upper`` defaults to that cap, else 10."""
+    baseline (net exports zero) and caps tariffs at its ``tariff_cap``; ``upper`` defaults to that cap, else 10.
+    Raises OptionError for an unknown model, mode, net-exports rule or convention (before any set is played)."""
+    from tariffsim.games.world_nash import MODES
+    from tariffsim.models import get_model
+
+    if mode not in MODES:
+        raise OptionError(f"mode {mode!r}: use {', '.join(MODES)}")
+    if net_exports not in ("fixed", "zero"):
+        raise OptionError(f"net_exports {net_exports!r}: use fixed (at their baseline level) or zero")
     chosen = get_convention(convention)
     if chosen.nash_mode is not None:
         model, mode, purge = chosen.model, chosen.nash_mode, False
         net_exports = "zero" if chosen.purge_first else net_exports
+    model = get_model(model).name  # an unknown model fails here, not on every set
     if upper is None:
         upper = chosen.tariff_cap if chosen.tariff_cap is not None else 10.0
     return WarSettings(model, mode, None if players is None else tuple(players), chosen, purge, net_exports,
