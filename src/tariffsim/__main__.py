@@ -29,11 +29,23 @@ def main() -> None:
         if not interrupt.interrupted():
             raise
     if interrupt.interrupted():
+        _release_named_semaphores()
         sys.stdout.flush()
         sys.stderr.write(f"{interrupt.MESSAGE}\n")
         sys.stderr.flush()
         os._exit(interrupt.EXIT_CODE)
     sys.exit(code)
+
+
+def _release_named_semaphores() -> None:
+    """Unlink the named semaphores of this process's multiprocessing queues (dask's worker processes),
+    which ``os._exit`` would leave behind: multiprocessing's resource tracker, a separate process that
+    outlives this one, would then print "There appear to be N leaked semaphore objects" after the
+    message. Their finalizers (exit priority 0, as at a normal exit) unlink and unregister them."""
+    if "multiprocessing.util" in sys.modules:
+        from multiprocessing import util
+
+        util._run_finalizers(0)
 
 
 if __name__ == "__main__":

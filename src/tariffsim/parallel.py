@@ -74,10 +74,14 @@ def client(scheduler: Any, *, workers: int | None = 2, processes: bool = True,
         if workers is not None and workers < 1:
             raise OptionError(f"workers={workers}: a LocalCluster needs at least one worker")
         with contextlib.ExitStack() as opened:  # a Ctrl-C held back during the start closes them again
+            # silence_logs=CRITICAL: a task's error reaches this process as its future's exception, and a
+            # worker that dies is reported here too (KilledWorker); what workers log as the cluster closes
+            # under them (after Ctrl-C: "Failed to communicate with scheduler during heartbeat", with a
+            # traceback) is noise on the user's terminal.
             with interrupt.shielded_children():
                 cluster = opened.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1,
                                                             processes=processes, dashboard_address=":0",
-                                                            silence_logs=logging.ERROR))
+                                                            silence_logs=logging.CRITICAL))
                 local = opened.enter_context(Client(cluster))
             yield local
         return
