@@ -8,11 +8,12 @@ import json
 from pathlib import Path
 
 from tariffsim.cli._common import load_world, print_frame, stderr, stdout
+from tariffsim.cli._world_nash import SUMMARY_COUNTRIES as PINNED
+
+# PINNED: the countries always in the printed table (when in the world); then the widest welfare ranges.
 
 SCHEMA = "tariffsim.games.war_sensitivity"
 SCHEMA_VERSION = 1
-PINNED = ("USA", "CHN", "JPN", "DEU")
-"""Countries always in the printed table (when in the world); the rest are the widest welfare ranges."""
 
 
 def is_sweep(elasticity: str | None) -> bool:
