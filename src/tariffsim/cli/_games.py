@@ -36,9 +36,11 @@ ModelName = Annotated[str, typer.Option("--model", "-m", help="krugman (default;
 Mfn = Annotated[bool, typer.Option("--mfn", help="One tariff per sector for all partners (MFN) instead of one "
                                                  "per partner and sector.")]
 Weights = Annotated[str, typer.Option(
-    "--weights", "-w", help="Political-economy weights lambda: 'ones' (governments maximise welfare) or a CSV/"
-                            "Parquet file, wide (country code, then one column per sector) or long (country, "
-                            "sector, weight).")]
+    "--weights", "-w", help="Political-economy weights lambda: 'ones' (governments maximise welfare); 'paper' "
+                            "(Ossa 2014's weights as the paper computes them, by its heuristic: needs --data "
+                            "ossa2014, takes a few minutes once, then cached); 'exact' (the paper's calibration "
+                            "criterion solved exactly, same data); or a CSV/Parquet file, wide (country code, "
+                            "then one column per sector) or long (country, sector, weight).")]
 Purge = Annotated[bool, typer.Option("--purge", help="Purge trade imbalances first (Ossa 2014's step).")]
 NetExports = Annotated[str, typer.Option("--net-exports", help="Counterfactual net exports: fixed (at their "
                                                                "baseline level) or zero.")]
@@ -84,11 +86,16 @@ def load_game(data: str, purge: bool, weights: str, net_exports: str, cache_dir:
     if net_exports not in ("fixed", "zero"):
         raise OptionError(f"--net-exports {net_exports!r}: use fixed or zero")
     _, world, calibration = calibrated(model, data, None, purge, year=year, elasticity=elasticity)
+    cache = None if no_cache else Cache(cache_dir)
     if weights.lower() == "ones":
         lam = np.ones((world.n_countries, world.n_sectors))
+    elif weights.lower() in ("paper", "exact"):  # Ossa 2014's weights, computed from its folder (replication)
+        from tariffsim.replication.ossa2014_pipeline import ossa2014_weights
+
+        lam = ossa2014_weights(data, world, weights.lower(), cache=cache, announce=note)
     else:
         lam = read_weights(Path(weights), world)
-    return Game(world, calibration, lam, weights, net_exports, None if no_cache else Cache(cache_dir))
+    return Game(world, calibration, lam, weights, net_exports, cache)
 
 
 def country_list(world: World, text: str | None) -> list[str] | None:

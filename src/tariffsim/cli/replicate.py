@@ -25,6 +25,11 @@ def ossa2014(
     versions: str = typer.Option("main,low,med,high,novar", "--versions",
                                  help="Sigma versions, comma-separated: main, low, med, high, novar."),
     tables: str = typer.Option("1,2,3,4,5,8,9,10", "--tables", help="Tables to write, comma-separated."),
+    weights: str = typer.Option("paper", "--weights", "-w", help="How the political-economy weights lambda "
+                                "(panels b and c, Table 1) are calibrated: 'paper' (default) runs Ossa's own "
+                                "sign-step heuristic, quirks included, as behind the published tables; "
+                                "'exact' solves the paper's calibration criterion exactly (MFN optimal tariffs "
+                                "follow the targets' pattern), which changes panels b and c (e.g. Japan)."),
     scheduler: str = typer.Option("local", "--scheduler", help="Where versions run when there are several: "
                                   "'local' (a dask LocalCluster), 'serial', or a dask scheduler address."),
     workers: int = typer.Option(2, "--workers", min=1, help="LocalCluster worker processes."),
@@ -33,7 +38,10 @@ def ossa2014(
     and cooperative tariffs (MFN and not; BAS and POL), computed from the raw CSV files.
 
     Writes table3a.csv ... table10c.csv (rows = regions + average, percent as printed), the tariff cubes
-    found (cubes/<version>/*.npy) and run.json (timings, solver residuals, versions).
+    found (cubes/<version>/*.npy) and run.json (timings, solver residuals, versions, the weights used).
+
+    The weights of panels b and c are the paper's by default (--weights paper: its heuristic search, which
+    stops near but not at the calibration criterion); --weights exact solves the criterion instead.
 
     Example: [bold]tariffsim replicate ossa2014 --data ossa2014 --out ossa2014-replication --versions main[/]
     """
@@ -41,13 +49,14 @@ def ossa2014(
         from tariffsim.datasets import dataset_path
         from tariffsim.errors import OptionError
         from tariffsim.replication.ossa2014_output import check_out_folder, write_replication
-        from tariffsim.replication.ossa2014_pipeline import planned_cost, replicate
+        from tariffsim.replication.ossa2014_pipeline import planned_cost, replicate, weights_method
 
         chosen_versions = [v.strip().lower() for v in versions.split(",") if v.strip()]
         try:
             chosen_tables = sorted({int(t) for t in tables.split(",") if t.strip()})
         except ValueError:
             raise OptionError(f"--tables {tables!r}: give table numbers separated by commas, e.g. 3,4,5") from None
+        method, _ = weights_method(weights)
         folder = dataset_path(data)
         check_out_folder(out)
         clock = time.perf_counter()
@@ -56,10 +65,12 @@ def ossa2014(
         # Several versions run on dask, each whole on a worker; its stages report back as dask events.
         where = "serial" if len(chosen_versions) == 1 else scheduler
         with executor(where, workers) as versions_map, \
-                _progress(chosen_versions, planned_cost(chosen_tables)) as bars, \
+                _progress(chosen_versions, planned_cost(chosen_tables, weights=method)) as bars, \
                 relayed(versions_map, bars) as report:
-            runs = replicate(folder, chosen_versions, tables=chosen_tables, versions_map=versions_map, report=report)
-        written = write_replication(runs, chosen_tables, out, data=str(folder), seconds=time.perf_counter() - clock)
+            runs = replicate(folder, chosen_versions, tables=chosen_tables, calibrate=method,
+                             versions_map=versions_map, report=report)
+        written = write_replication(runs, chosen_tables, out, data=str(folder), seconds=time.perf_counter() - clock,
+                                    weights=method)
         _summary(runs, written, out)
 
 

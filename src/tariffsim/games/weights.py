@@ -6,7 +6,10 @@ non-cooperative tariff targets: tau*_s = target_s - mean(target) + c for the non
 with lambda >= 0 and mean 1. The level c is not a choice: it is pinned down by the terms-of-trade and
 profit-shifting motives.
 
-Instead of the paper's sign-step heuristic, the inverse problem is solved directly. G_hat_j =
+Instead of the paper's sign-step heuristic (which ``tariffsim.games.paper_weights.paper_weights`` runs
+as the paper does, quirks included: the weights behind the published tables and the default of
+``tariffsim replicate ossa2014``; this exact calibration is its ``--weights exact``), the inverse
+problem is solved directly. G_hat_j =
 (sum_s lambda_s I'_s / sum_s lambda_s I_s) / P_hat_j, so the first-order conditions at the desired
 tariffs tau~(c) are *linear* in lambda:
 

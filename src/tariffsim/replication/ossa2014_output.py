@@ -20,7 +20,8 @@ Panels a and b of the main version are at the top; every other version's are in 
 ``cubes/<version>/*.npy`` hold what was found: ``targets.npy`` (S,N), ``lambda.npy`` (N,S),
 ``{mfn_,}optimal_{bas,pol}.npy`` (N,N,N,S; [k] = the cube with k's column at its optimum),
 ``{mfn_,}nash_{bas,pol}.npy`` (N,N,S) and ``{unrestricted_,}{mfn_,}talks_{bas,pol}_{nash,factual,free}.npy``
-(N,N,S). ``run.json``: timings per stage, solver residuals and software versions.
+(N,N,S). ``run.json``: the lambda calibration (``weights``: ``paper``, the paper's heuristic, or ``exact``),
+timings per stage, solver residuals (and each country's weights fit) and software versions.
 Everything is written to a temporary folder first and renamed into place: nothing half-written.
 """
 
@@ -145,8 +146,10 @@ def check_out_folder(out: Path) -> None:
 
 
 def write_replication(runs: Sequence[VersionRun], tables: Sequence[int], out: str | Path, *,
-                      data: str, seconds: float) -> dict[str, pd.DataFrame]:
+                      data: str, seconds: float, weights: str | None = None) -> dict[str, pd.DataFrame]:
     """Write the tables (rounded as printed), cubes and run.json to ``out``, atomically.
+
+    ``weights`` names the lambda calibration for run.json (default: the runs' own ``weights_method``).
 
     Returns the tables as written (rounded), by path stem relative to ``out`` (``"table3a"``,
     ``"versions/novar/table4b"``, ...).
@@ -165,7 +168,9 @@ def write_replication(runs: Sequence[VersionRun], tables: Sequence[int], out: st
             for stem, array in cube_arrays(run).items():
                 np.save(folder / "cubes" / run.version / f"{stem}.npy", array)
                 files.append(f"cubes/{run.version}/{stem}.npy")
+        methods = sorted({run.weights_method for run in runs})
         document = {"schema": "tariffsim.replicate_ossa2014", "data": data, "tables": list(tables),
+                    "weights": weights or (methods[0] if len(methods) == 1 else methods),
                     "versions": [run.version for run in runs], "seconds": seconds,
                     "software": software_versions(), "worst": worst_residuals(runs),
                     "runs": {run.version: run.facts() for run in runs}, "files": sorted(files) + ["run.json"]}

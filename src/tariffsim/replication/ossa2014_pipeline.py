@@ -4,7 +4,10 @@ For each sigma version (``main``, ``low``, ``med``, ``high``, ``novar``):
 
 1. ``purged_world``: read the raw folder, purge trade imbalances (§4.1);
 2. ``targets_stage``: noncooperative tariff targets, missing ones filled from the purged data (§4.2);
-3. ``weights_stage``: political-economy weights lambda, calibrated (§4.3; computed, never looked up);
+3. ``weights_stage``: political-economy weights lambda, calibrated (§4.3; computed, never looked up):
+   by default as the paper computes them (``"paper"``: its sign-step heuristic, quirks included,
+   ``tariffsim.games.paper_weights``), or by solving the calibration criterion exactly (``"exact"``:
+   ``tariffsim.games.weights.calibrate_weights``); ``WEIGHTS_METHODS`` maps the names to the calls;
 4. ``optimal_stage``: every country's optimal tariffs against factual ones, MFN then discriminatory (§4.4);
 5. ``nash_stage``: tariff wars, MFN (from the MFN optima) then discriminatory (from the MFN Nash) (§4.5);
 6. ``talks_stage``: restricted trade talks, MFN and discriminatory, from the Nash, factual and free-trade
@@ -97,20 +100,51 @@ class Weights:
 
 
 def calibrate_lambda(calibration: Calibration, targets: np.ndarray, countries: Sequence[str]) -> object:
-    """The project's weight calibration, ``tariffsim.games.weights.calibrate_weights`` (targets (N,S))."""
+    """The exact calibration (``"exact"``): ``tariffsim.games.weights.calibrate_weights`` (targets (N,S)),
+    weights under which the MFN optimal tariffs follow the targets' pattern as closely as the criterion
+    of §4.3 allows."""
     from tariffsim.games.weights import calibrate_weights
 
     return calibrate_weights(calibration, targets, countries=countries)
 
 
-def weights_stage(calibration: Calibration, targets: np.ndarray, *, calibrate: Calibrate = calibrate_lambda,
+def calibrate_paper(calibration: Calibration, targets: np.ndarray, countries: Sequence[str]) -> object:
+    """The paper's calibration (``"paper"``, the default): ``tariffsim.games.paper_weights.paper_weights``
+    (targets (N,S)), Ossa's sign-step heuristic of §4.3 with its quirks, the weights behind the
+    published panels b and c."""
+    from tariffsim.games.paper_weights import paper_weights
+
+    return paper_weights(calibration, targets, countries=countries, net_exports=NET_EXPORTS)
+
+
+# How lambda is calibrated: name -> Calibrate. "paper" gives the weights behind the published tables.
+WEIGHTS_METHODS: dict[str, Calibrate] = {"paper": calibrate_paper, "exact": calibrate_lambda}
+DEFAULT_WEIGHTS = "paper"
+WEIGHTS_COST = {"paper": 50.0, "exact": COST["weights"]}  # COST units per country (about 6 min for 7 on main)
+
+
+def weights_method(calibrate: str | Calibrate) -> tuple[str, Calibrate]:
+    """(name, Calibrate) of ``calibrate``: a name of ``WEIGHTS_METHODS`` (``paper`` or ``exact``), or a
+    callable (named ``"custom"``). OptionError for an unknown name."""
+    if callable(calibrate):
+        return "custom", calibrate
+    key = str(calibrate).strip().lower()
+    if key not in WEIGHTS_METHODS:
+        raise OptionError(f"unknown weights calibration {calibrate!r}: choose 'paper' (the paper's heuristic, "
+                          "as published) or 'exact' (the calibration criterion solved exactly)")
+    return key, WEIGHTS_METHODS[key]
+
+
+def weights_stage(calibration: Calibration, targets: np.ndarray, *, calibrate: str | Calibrate = DEFAULT_WEIGHTS,
                   map_: Callable = map, report: Callable[[str], None] | None = None) -> Weights:
     """lambda (N,S) for the purged ``calibration`` so MFN optimal tariffs follow ``targets`` (S,N).
 
-    Countries are calibrated independently (one ``calibrate`` call each, through ``map_``); ``calibrate``
-    receives targets as (N,S) and the country, and returns an object with ``.weights`` (N,S) and ``.fits``
-    (fit records; their scalar fields go to run.json).
+    ``calibrate``: ``"paper"`` (default), ``"exact"`` or a callable. Countries are calibrated
+    independently (one ``calibrate`` call each, through ``map_``); ``calibrate`` receives targets as
+    (N,S) and the country, and returns an object with ``.weights`` (N,S) and ``.fits`` (fit records;
+    their scalar fields go to run.json).
     """
+    _, calibrate = weights_method(calibrate)
     clock = time.perf_counter()
     world = calibration.world
     targets_ns = np.asarray(targets, float).T
@@ -136,6 +170,71 @@ def _scalars(record: object) -> dict:
     values = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
     return {k: (float(v) if isinstance(v, np.floating) else v) for k, v in values.items()
             if isinstance(v, str | int | float | np.floating)}
+
+
+# Code that computes the weights: a cached lambda is reused only while it is unchanged.
+WEIGHTS_SOURCES = ("games", "models", "solve.py", "equilibrium.py", "policy.py", "welfare.py", "world.py",
+                   "purge.py", "_jax.py", "io", "replication")
+
+
+def ossa2014_weights(data: str | Path, world: World, method: str = DEFAULT_WEIGHTS, *, cache=None,
+                     announce: Callable[[str], None] | None = None) -> np.ndarray:
+    """(N,S) lambda of the paper for the game commands' ``--weights paper`` (or ``exact``).
+
+    Computed as the replication computes them: the Ossa folder ``data`` (a path or a name under
+    TARIFFSIM_DATA; it must hold ``tariff_noncoop.csv``) at ``world``'s sigma version (``world.elasticity``:
+    main, low, med, high or novar), purged (§4.1), with the paper's targets (§4.2), calibrated by
+    ``method`` (§4.3). The weights belong to the purged data whether or not the game's ``world`` is
+    purged: they are the same (N,S) array for its countries and sectors.
+
+    Args:
+        cache: a ``tariffsim.cache.Cache`` that keeps the result (the paper's heuristic takes minutes),
+            keyed by the purged data, the targets, the method and the code computing them; None: compute.
+        announce: called with a line saying what is computed (or reused) and why it takes long.
+    Raises:
+        OptionError: an unknown method, a folder without targets, or a ``world`` of other countries or sectors.
+    """
+    from tariffsim.datasets import dataset_path
+
+    method, calibrate = weights_method(method)
+    if method == "custom":
+        raise OptionError("ossa2014_weights computes the paper's weights: give method 'paper' or 'exact'")
+    try:
+        folder = dataset_path(data)
+    except DataValidationError:
+        folder = None
+    if folder is None or not (folder / "tariff_noncoop.csv").is_file():
+        raise OptionError(f"--weights {method} calibrates the weights of Ossa (2014) from its noncooperative "
+                          f"tariff targets, and {folder or repr(str(data))} has no tariff_noncoop.csv: use --data "
+                          "ossa2014 (or an Ossa-style folder with that file), or give the weights as a CSV/Parquet "
+                          "file")
+    version = world.elasticity if world.elasticity in SIGMA_VERSIONS else "main"
+    purged, _ = purged_world(folder, version)
+    if tuple(purged.countries) != tuple(world.countries) or tuple(purged.sectors) != tuple(world.sectors):
+        raise OptionError(f"--weights {method}: the weights of {folder} are for its {purged.n_countries} regions "
+                          f"and {purged.n_sectors} sectors, not the {world.n_countries} x {world.n_sectors} of "
+                          "this game's world (aggregated or selected?); play on the whole Ossa world")
+    targets = targets_stage(folder, purged)
+    key = None
+    if cache is not None:
+        from tariffsim.cache import fingerprint, source_digest
+
+        key = fingerprint("ossa2014 political-economy weights", method, source_digest(WEIGHTS_SOURCES), purged,
+                          targets)
+        entry = cache.get(key)
+        if entry is not None:
+            if announce:
+                announce(f"political-economy weights ({method}, sigma version {version}) reused from {cache.folder}")
+            return entry.arrays["weights"]
+    if announce:
+        how = "the paper's heuristic, up to 250 MFN optima per country" if method == "paper" else "exact calibration"
+        announce(f"calibrating the political-economy weights of Ossa (2014) ({how}; sigma version {version}): "
+                 "a few minutes, once" + (f"; kept in {cache.folder}" if cache is not None else ""))
+    result = weights_stage(Krugman().calibrate(purged), targets, calibrate=calibrate)
+    if cache is not None:
+        cache.put(key, {"weights": result.weights}, {"what": "ossa2014 political-economy weights", "method": method,
+                                                     "version": version, "seconds": result.seconds})
+    return result.weights
 
 
 # ------------------------------------------------------------------------------- optimal (§4.4)
@@ -327,11 +426,12 @@ def stages_for(tables: Iterable[int]) -> set[str]:
     return stages
 
 
-def planned_cost(tables: Iterable[int], n_countries: int = 7) -> float:
-    """Total COST units of one version's run for ``tables`` (the progress bar's total)."""
+def planned_cost(tables: Iterable[int], n_countries: int = 7, weights: str = DEFAULT_WEIGHTS) -> float:
+    """Total COST units of one version's run for ``tables`` (the progress bar's total) with the
+    ``weights`` calibration (a name of ``WEIGHTS_METHODS``)."""
     stages = stages_for(tables)
     total = COST["purge"]
-    total += n_countries * COST["weights"] if "weights" in stages else 0.0
+    total += n_countries * WEIGHTS_COST.get(weights, COST["weights"]) if "weights" in stages else 0.0
     total += len(PANELS) * n_countries * (COST["optimal"] + COST["optimal_mfn"]) if "optimal" in stages else 0.0
     total += len(PANELS) * (COST["nash"] + COST["nash_mfn"]) if "nash" in stages else 0.0
     # a: 3 baselines x 4 talks (2 MFN), b: 3 x 2 (1 MFN)
@@ -345,6 +445,7 @@ class VersionRun:
 
     Attributes:
         world: purged world (7 x 33). targets: (S,N). weights: calibrated lambda (None if not needed).
+        weights_method: how lambda was calibrated: ``"paper"``, ``"exact"`` or ``"custom"``.
         optimal: {panel: {"mfn"|"discriminatory": Optima}}. nash: {panel: {"mfn"|"discriminatory": War}}.
         baselines: {panel: {baseline: World}}. talks: {panel: {baseline: {kind: Talks}}}.
         seconds: wall time per stage ("purge_and_targets", "weights", "optimal_a", ..., "talks_b", "total").
@@ -356,6 +457,7 @@ class VersionRun:
     purge_residual: float
     targets: np.ndarray
     weights: Weights | None = None
+    weights_method: str = DEFAULT_WEIGHTS
     optimal: dict = field(default_factory=dict)
     nash: dict = field(default_factory=dict)
     baselines: dict = field(default_factory=dict)
@@ -373,7 +475,7 @@ class VersionRun:
     def facts(self) -> dict:
         """Solver facts of every stage, JSON-ready."""
         return {
-            "seconds": self.seconds, "purge_residual": self.purge_residual,
+            "seconds": self.seconds, "purge_residual": self.purge_residual, "weights_method": self.weights_method,
             "weights": None if self.weights is None else self.weights.facts(),
             "optimal": {p: {k: o.facts() for k, o in v.items()} for p, v in self.optimal.items()},
             "nash": {p: {k: w.facts() for k, w in v.items()} for p, v in self.nash.items()},
@@ -383,14 +485,21 @@ class VersionRun:
 
 
 def run_version(folder: str | Path, version: str, *, tables: Iterable[int] = TABLES,
-                calibrate: Calibrate = calibrate_lambda, map_: Callable = map, report: Report = _quiet) -> VersionRun:
-    """The whole pipeline of one sigma version for the stages ``tables`` need (see ``stages_for``)."""
+                calibrate: str | Calibrate = DEFAULT_WEIGHTS, map_: Callable = map,
+                report: Report = _quiet) -> VersionRun:
+    """The whole pipeline of one sigma version for the stages ``tables`` need (see ``stages_for``).
+
+    ``calibrate`` computes lambda: ``"paper"`` (default, the paper's heuristic), ``"exact"`` (the
+    criterion solved exactly) or a ``Calibrate`` callable (``WEIGHTS_METHODS``).
+    """
     stages = stages_for(tables)
+    method, calibrate = weights_method(calibrate)
+    weights_cost = WEIGHTS_COST.get(method, COST["weights"])
     clock = time.perf_counter()
     world, residual = purged_world(folder, version)
     calibration = Krugman().calibrate(world)
     report(version, "purge", COST["purge"])
-    run = VersionRun(version, world, residual, targets_stage(folder, world))
+    run = VersionRun(version, world, residual, targets_stage(folder, world), weights_method=method)
     run.seconds["purge_and_targets"] = time.perf_counter() - clock
 
     def timed(stage: str, compute: Callable[[], object]):
@@ -405,7 +514,7 @@ def run_version(folder: str | Path, version: str, *, tables: Iterable[int] = TAB
     if "weights" in stages:
         run.weights = timed("weights", lambda: weights_stage(
             calibration, run.targets, calibrate=calibrate, map_=map_,
-            report=lambda what: report(version, what, COST["weights"])))
+            report=lambda what: report(version, what, weights_cost)))
     for panel in PANELS if "optimal" in stages else ():
         weights = run.panel_weights(panel)
 
@@ -442,9 +551,9 @@ def run_version(folder: str | Path, version: str, *, tables: Iterable[int] = TAB
 
 
 def replicate(folder: str | Path, versions: Sequence[str] = VERSIONS, *, tables: Iterable[int] = TABLES,
-              calibrate: Calibrate = calibrate_lambda, map_: Callable = map, versions_map: Callable | None = None,
-              report: Report = _quiet) -> list[VersionRun]:
-    """``run_version`` for every version, in the order given.
+              calibrate: str | Calibrate = DEFAULT_WEIGHTS, map_: Callable = map,
+              versions_map: Callable | None = None, report: Report = _quiet) -> list[VersionRun]:
+    """``run_version`` for every version, in the order given, with lambda from ``calibrate`` (see there).
 
     Versions go through ``versions_map`` (default: ``map_``), the pieces inside a version through
     ``map_``: e.g. versions on a dask cluster (``tariffsim.parallel.executor``), each run serially there.
@@ -453,5 +562,6 @@ def replicate(folder: str | Path, versions: Sequence[str] = VERSIONS, *, tables:
     if unknown:
         raise OptionError(f"unknown version(s) {', '.join(unknown)}: choose among {', '.join(VERSIONS)}")
     tables = tuple(tables)
+    weights_method(calibrate)  # an unknown name fails here, before any version runs
     return list((versions_map or map_)(
         lambda v: run_version(folder, v, tables=tables, calibrate=calibrate, map_=map_, report=report), versions))
