@@ -141,38 +141,35 @@ def residuals(u, base: Baseline, policy):
 
 def jacobian(u, base: Baseline, policy):
     """(2N, 2N) the exact derivative of ``residuals`` (blocks in (ln ŵ, ln L̂); checked against jax.jacfwd
-    in tests/test_ilms_model.py)."""
+    in tests/test_ilms_model.py). Two N x N x N products: the budget's derivative is diagonal plus rank one.
+    """
     s = state(u, base, policy)
     eps, psi, kappa = base.epsilon, base.psi, base.kappa
     n = s.lw.shape[0]
     eye = jnp.eye(n)
     share_T = s.shares_new.T  # [i, k] = λ'[k, i]
-    d_rho = -eps * (s.shares_new * (s.t / (1 + s.t) - s.rho[None, :])).T  # dρ_i / d ln c_k
+    d_rho = -eps * (s.shares_new * (s.t / (1 + s.t) - s.rho[None, :])).T  # [i, k] dρ_i / d ln c_k
     world = base.income.sum()
-    d_budget = jnp.diag(s.Y_new) + jnp.outer(base.transfers, s.Y_new) / world  # d(Y' + T ΣY'/ΣY) / du (both)
-    one_minus_rho = (1 - s.rho)[:, None]
-    dE = {"w": (d_budget + s.E_new[:, None] * d_rho) / one_minus_rho,
-          "L": (d_budget - psi * s.E_new[:, None] * d_rho) / one_minus_rho}
-    cost = {"w": 1.0, "L": -psi}  # d ln c / d (ln ŵ, ln L̂)
-    own_wage = {"w": eye, "L": 0.0}
-    G = (1 - base.nu)[None, :] * s.X_new
-    g = G.sum(axis=1)
-    G_share = G @ share_T
+    # d ln E' / du = budget part (the same for ln ŵ and ln L̂) + (d ln c / du) * rho part
+    q = 1 / ((1 - s.rho) * s.E_new)
+    budget_part = jnp.diag(q * s.Y_new) + jnp.outer(q * base.transfers, s.Y_new) / world
+    rho_part = d_rho / (1 - s.rho)[:, None]
+    G = (1 - base.nu)[None, :] * s.X_new  # income of exporter j from market i
+    G_budget = G * (q * s.Y_new)[None, :] + jnp.outer(G @ (q * base.transfers), s.Y_new) / world
+    G_rho = G @ rho_part
+    G_share = jnp.diag(G.sum(axis=1)) - G @ share_T
     revenue_share = (s.rho * s.E_new / s.Y_new)[:, None]
-    blocks = {}
-    for v in ("w", "L"):
-        dlogE = dE[v] / s.E_new[:, None]
-        dlogP = (1 - base.phi)[:, None] * (dlogE - own_wage[v]) + cost[v] * share_T
-        d_tax = base.tax_relief * (cost[v] * d_rho * (s.E_new / s.Y_new)[:, None] + revenue_share * (dlogE - eye))
-        dlog_tau_hat = d_tax / (1 - s.tax)[:, None]
-        d_income = (-eps * cost[v] * (jnp.diag(g) - G_share) + G @ dlogE
-                    + base.nu[:, None] * (-cost[v] * s.E_new[:, None] * d_rho + one_minus_rho * dE[v]))
-        income_row = (d_income - jnp.diag(s.Y_new)) / base.income[:, None]
+    rows = {"income": [], "labour": []}
+    for cost, own_wage, own_labour in ((1.0, eye, 0.0), (-psi, 0.0, eye)):  # ln ŵ, then ln L̂
+        dlogE = budget_part + cost * rho_part
+        dlogP = (1 - base.phi)[:, None] * (dlogE - own_wage) + cost * share_T
+        d_tax = base.tax_relief * (cost * d_rho * (s.E_new / s.Y_new)[:, None] + revenue_share * (dlogE - eye))
+        d_own_spending = s.E_new[:, None] * ((1 - s.rho)[:, None] * dlogE - cost * d_rho)  # d((1-ρ) E')
+        d_income = -eps * cost * G_share + G_budget + cost * G_rho + base.nu[:, None] * d_own_spending
         numeraire_row = (base.expenditure * jnp.exp(s.log_P)) @ dlogP / base.expenditure.sum()
-        blocks[("income", v)] = income_row.at[-1].set(numeraire_row)
-        blocks[("labour", v)] = (eye if v == "L" else 0.0) - kappa * (dlog_tau_hat + own_wage[v] - dlogP)
-    return jnp.block([[blocks[("income", "w")], blocks[("income", "L")]],
-                      [blocks[("labour", "w")], blocks[("labour", "L")]]])
+        rows["income"].append(((d_income - jnp.diag(s.Y_new)) / base.income[:, None]).at[-1].set(numeraire_row))
+        rows["labour"].append(own_labour - kappa * (d_tax / (1 - s.tax)[:, None] + own_wage - dlogP))
+    return jnp.block([rows["income"], rows["labour"]])
 
 
 def outcome(u, base: Baseline, policy) -> Outcome:
