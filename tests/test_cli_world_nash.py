@@ -30,4 +30,4 @@ def test_a_world_war_in_the_tariffwar_convention_runs_and_writes_its_verificatio
 def test_a_bad_mode_is_one_error_line(data_dir, monkeypatch):
     monkeypatch.setenv("TARIFFSIM_DATA", str(data_dir))
     result = CliRunner().invoke(app, ["nash", "--data", "ossa2014", "--method", "stacked", "--mode", "uniformm"])
-    assert result.exit_code == 1 and "--mode 'uniformm': use uniform, mfn or discriminatory" in result.output
+    assert result.exit_code == 1 and "mode 'uniformm': use uniform, mfn, discriminatory" in result.output

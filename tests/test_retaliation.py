@@ -90,3 +90,17 @@ def test_cli_bad_world_optimum_options_are_one_error_line(data_dir, monkeypatch,
     monkeypatch.setenv("TARIFFSIM_DATA", str(data_dir))
     result = CliRunner().invoke(app, ["optimal", "--data", "ossa2014", *args])
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+
+
+def test_cli_one_countrys_optimum_under_two_elasticity_sets(data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("TARIFFSIM_DATA", str(data_dir))
+    out = tmp_path / "sweep.json"
+    result = CliRunner().invoke(app, ["optimal", "--data", "wiod2014", "--convention", "tariffwar", "--country", "USA",
+                                      "--elasticity", "U4,CP", "--scheduler", "serial", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text())
+    assert document["sets"] == ["U4", "CP"] and document["players"] == ["USA"]
+    for piece in document["wars"].values():
+        players = {row["country"] for row in piece["countries"] if row["player"] == "yes"}
+        assert players == {"USA"} and piece["verification"]["max_gain"] <= 1e-7
+        assert piece["assumptions"]["elasticity_set"] in ("U4", "CP")

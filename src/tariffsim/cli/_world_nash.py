@@ -31,29 +31,23 @@ class Prepared:
 def prepare_game(*, data: str, model: str, mode: str, convention: str | None, purge: bool, net_exports: str,
                  year: int | None, elasticity: str | None) -> Prepared:
     """Read the world, apply the convention (tariffwar: its model, uniform mode, purge, 100% cap) or purge
-    when asked, and calibrate the model: what every world-scale game command starts from."""
-    from tariffsim.conventions import get_convention, prepare
-    from tariffsim.errors import OptionError
+    when asked (``games.war_sensitivity.war_settings`` and ``prepared_world``: the same rule as the
+    elasticity sweep), and calibrate the model: what every world-scale game command starts from."""
+    from tariffsim.games.war_sensitivity import prepared_world, war_settings
     from tariffsim.models import get_model
-    from tariffsim.purge import purge as purge_world
 
-    if mode not in ("uniform", "mfn", "discriminatory"):
-        raise OptionError(f"--mode {mode!r}: use uniform, mfn or discriminatory")
-    chosen = get_convention(convention)
+    settings = war_settings(model=model, mode=mode, convention=convention, purge=purge, net_exports=net_exports)
+    chosen = settings.convention
+    if chosen.nash_mode is not None and (model not in ("krugman", settings.model) or purge
+                                         or mode not in ("uniform", settings.mode)):
+        stderr.print(f"[dim]--convention {chosen.name}: {settings.model} model, {settings.mode} tariffs, deficits "
+                     "purged first (other --model/--mode/--purge choices are the convention's)[/]", highlight=False)
     world = load_world(data, year=year, elasticity=elasticity)
-    if chosen.name == "tariffwar":
-        if model not in ("krugman", chosen.model) or purge or mode not in ("uniform", chosen.nash_mode):
-            stderr.print(f"[dim]--convention tariffwar: {chosen.model} model, uniform tariffs, deficits purged "
-                         "first (other --model/--mode/--purge choices are the convention's)[/]", highlight=False)
-        model, mode, net_exports = chosen.model, chosen.nash_mode, "zero"
-        with status("preparing the world in the tariffwar convention"):
-            world = prepare(world, chosen)
-    elif purge:
-        with status("purging trade imbalances"):
-            world = purge_world(world, get_model(model))
-    solver = get_model(model)
-    upper = chosen.tariff_cap if chosen.tariff_cap is not None else 10.0
-    return Prepared(world, solver.calibrate(world), solver.name, mode, net_exports, chosen, upper)
+    with status(f"preparing the world ({chosen.name} convention{', purging imbalances' if settings.purge else ''})"):
+        world = prepared_world(world, settings)
+    solver = get_model(settings.model)
+    return Prepared(world, solver.calibrate(world), solver.name, settings.mode, settings.net_exports, chosen,
+                    settings.upper)
 
 
 def progress_lines():
@@ -95,15 +89,25 @@ def run(*, data: str, model: str, countries: str | None, mode: str, convention: 
 def run_optimal(*, data: str, model: str, country: str, mode: str, convention: str | None, purge: bool,
                 net_exports: str, year: int | None, elasticity: str | None, json_file: str | None,
                 csv_dir: Path | None, retaliation: bool, responders: str | None, scenario: Path | None,
-                check: int) -> None:
+                check: int, scheduler: str = "serial", workers: int = 2) -> None:
     """One country's optimal tariffs against the world, and with ``retaliation`` the others' optimal answer
-    (to that optimum, or to the first mover's tariffs in ``scenario``)."""
+    (to that optimum, or to the first mover's tariffs in ``scenario``); ``--elasticity all`` or a list of
+    sets: the optimum under each set (``cli._war_sweep``, on ``scheduler``)."""
+    from tariffsim.cli import _war_sweep
     from tariffsim.cli._games import country_list
     from tariffsim.errors import OptionError
     from tariffsim.games.retaliation import optimal_against_world, optimal_retaliation
     from tariffsim.outputs import Outputs
     from tariffsim.scenario import load_scenario
 
+    if _war_sweep.is_sweep(elasticity) and retaliation:
+        raise OptionError(f"--elasticity {elasticity} with --retaliation: the sweep plays one war or one optimum per "
+                          "set; run the retaliation once per set (--elasticity U4, --elasticity CP, ...)")
+    if _war_sweep.is_sweep(elasticity) and "," not in country and country.strip().lower() != "all":
+        return _war_sweep.run_sweep(data=data, model=model, countries=country, mode=mode, convention=convention,
+                                    purge=purge, net_exports=net_exports, year=year, elasticity=elasticity,
+                                    json_file=json_file, csv_dir=csv_dir, check=check, scheduler=scheduler,
+                                    workers=workers)
     if "," in country or country.strip().lower() == "all":
         raise OptionError(f"--country {country!r}: --method stacked finds one country's optimum against the "
                           "world; for every country's tariffs at once use `tariffsim nash --method stacked`")

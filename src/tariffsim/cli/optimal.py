@@ -68,7 +68,8 @@ def optimal(
             _world_nash.run_optimal(data=data, model=model, country=country, mode="mfn" if mfn else mode,
                                     convention=convention, purge=purge, net_exports=net_exports, year=year,
                                     elasticity=elasticity, json_file=json_file, csv_dir=csv_dir,
-                                    retaliation=retaliation, responders=responders, scenario=scenario, check=check)
+                                    retaliation=retaliation, responders=responders, scenario=scenario, check=check,
+                                    scheduler=scheduler, workers=workers)
             return
         if method != "search":
             raise OptionError(f"--method {method!r}: use search or stacked")
