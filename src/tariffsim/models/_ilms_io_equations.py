@@ -16,7 +16,7 @@ ent_j = (ŵ_j / P̂_j)^(1-β):
     labour   L̂_i = (τ̂_i ŵ_i / P̂_i)^κ
     prices   P̂_i = (Ê_i / ŵ_i)^(1-φ_i) A_i^(-1/ε)
 
-The Jacobian is ``jax.jacfwd`` (no analytic form here). Welfare is based on final spending (§11.2):
+``jacobian`` is exact (checked against jax.jacfwd in tests/test_ilms_model.py). Welfare is based on final spending (§11.2):
 Ec = Y + T, Êc = (R + Y' + T ΣY'/ΣY) / Ec, δ = Ec / (Ec - κ (1-τ) Y / (1+κ)), Ŵ = δ Êc/P̂ + (1-δ) ŵL̂/P̂.
 """
 
@@ -24,24 +24,33 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from tariffsim._jax import jnp
+from tariffsim._jax import jax, jnp
 from tariffsim.models._ilms_equations import Baseline, Outcome, tariff_matrix
-
-jacobian = None  # jax.jacfwd of ``residuals``
 
 
 class State(NamedTuple):
+    """Everything the residuals and the Jacobian share at one point u."""
+
     lw: jnp.ndarray
     lL: jnp.ndarray
     lP: jnp.ndarray
+    t: jnp.ndarray
+    shares_new: jnp.ndarray  # λ'[j,i]
     log_A: jnp.ndarray
     rho: jnp.ndarray
     Y_new: jnp.ndarray
+    budget_matrix: jnp.ndarray  # K with K E' = Y' + T ΣY'/ΣY
+    intermediates: jnp.ndarray  # [j, i] intermediate sales of j per unit of E'_i
     E_new: jnp.ndarray
     tax: jnp.ndarray
     X_new: jnp.ndarray
     income: jnp.ndarray  # the left side of the income equation
     transfers_new: jnp.ndarray  # T ΣY'/ΣY
+
+
+def cost_elasticities(beta, psi):
+    """d ln(ĉ / (ent L̂)^ψ) / d(ln ŵ, ln L̂, ln P̂) of every exporter."""
+    return beta - psi * (1 - beta), -psi, (1 - beta) * (1 + psi)
 
 
 def state(u, base: Baseline, policy) -> State:
@@ -50,7 +59,8 @@ def state(u, base: Baseline, policy) -> State:
     lw, lL, lP = u[:n], u[n:2 * n], u[2 * n:]
     t = tariff_matrix(policy)
     beta, eps, psi = base.beta, base.epsilon, base.psi
-    log_cost = beta * lw + (1 - beta) * lP - psi * ((1 - beta) * (lw - lP) + lL)
+    d_w, d_L, d_P = cost_elasticities(beta, psi)
+    log_cost = d_w * lw + d_L * lL + d_P * lP
     a = base.shares * jnp.exp(-eps * log_cost)[:, None] * jnp.exp(-eps * base.phi[None, :] * jnp.log1p(t))
     A = a.sum(axis=0)
     shares_new = a / A[None, :]
@@ -58,11 +68,13 @@ def state(u, base: Baseline, policy) -> State:
     Y_new = base.income * jnp.exp(lw + lL)
     transfers_new = base.transfers * (Y_new.sum() / base.income.sum())
     intermediates = (1 - beta) * (1 - base.nu)[None, :] * shares_new / (1 + t)  # [j, i] per unit of E'_i
-    E_new = jnp.linalg.solve(jnp.diag(1 - rho) - intermediates, Y_new + transfers_new)
+    budget_matrix = jnp.diag(1 - rho) - intermediates
+    E_new = jnp.linalg.solve(budget_matrix, Y_new + transfers_new)
     X_new = shares_new * (E_new / (1 + t))
     income = beta * ((1 - base.nu)[None, :] * X_new).sum(axis=1) + base.nu * (1 - rho) * E_new
     tax = base.tax_relief * rho * E_new / Y_new
-    return State(lw, lL, lP, jnp.log(A), rho, Y_new, E_new, tax, X_new, income, transfers_new)
+    return State(lw, lL, lP, t, shares_new, jnp.log(A), rho, Y_new, budget_matrix, intermediates, E_new, tax, X_new,
+                 income, transfers_new)
 
 
 def _log_price(s: State, base: Baseline):
@@ -84,6 +96,42 @@ def residuals(u, base: Baseline, policy):
     s = state(u, base, policy)
     income = ((s.income - s.Y_new) / base.income).at[-1].set(_numeraire(s, base))
     return jnp.concatenate([income, _log_labour(s, base), s.lP - _log_price(s, base)])
+
+
+def jacobian(u, base: Baseline, policy):
+    """(3N, 3N) the exact derivative of ``residuals``, blocks in (ln ŵ, ln L̂, ln P̂).
+
+    E' solves K E' = b, so dE' = K⁻¹ (db - dK E'); dK E' by cost is Q below (two solves with N right sides).
+    """
+    s = state(u, base, policy)
+    eps, psi, kappa, beta = base.epsilon, base.psi, base.kappa, base.beta
+    n = s.lw.shape[0]
+    eye, zero = jnp.eye(n), jnp.zeros((n, n))
+    share_T = s.shares_new.T  # [i, k] = λ'[k, i]
+    d_rho = -eps * (s.shares_new * (s.t / (1 + s.t) - s.rho[None, :])).T  # [i, k] dρ_i / d ln cost_k
+    spent = s.intermediates * s.E_new[None, :]
+    Q = -s.E_new[:, None] * d_rho + eps * (jnp.diag(spent.sum(axis=1)) - spent @ share_T)  # (dK/d ln cost) E'
+    budget = jnp.diag(s.Y_new) + jnp.outer(base.transfers, s.Y_new) / base.income.sum()  # db/d ln ŵ = db/d ln L̂
+    lu = jax.scipy.linalg.lu_factor(s.budget_matrix)
+    E_budget, E_cost = (jax.scipy.linalg.lu_solve(lu, m) / s.E_new[:, None] for m in (budget, Q))
+    G = beta * (1 - base.nu)[None, :] * s.X_new
+    G_share = jnp.diag(G.sum(axis=1)) - G @ share_T
+    G_budget, G_cost = G @ E_budget, G @ E_cost
+    revenue_share = (s.rho * s.E_new / s.Y_new)[:, None]
+    numeraire = {"w": jnp.exp(s.lw) * base.income / base.income.sum(), "L": jnp.zeros(n), "P": jnp.zeros(n)}
+    rows = {"income": [], "labour": [], "prices": []}
+    for v, cost in zip("wLP", cost_elasticities(beta, psi), strict=True):
+        paid = 0.0 if v == "P" else 1.0  # d ln Y' / dv
+        own = {name: eye if v == name else zero for name in "wLP"}
+        dlogE = paid * E_budget - cost * E_cost
+        d_income = (-eps * cost * G_share + paid * G_budget - cost * G_cost
+                    + base.nu[:, None] * s.E_new[:, None] * ((1 - s.rho)[:, None] * dlogE - cost * d_rho))
+        rows["income"].append(((d_income - paid * jnp.diag(s.Y_new)) / base.income[:, None]).at[-1].set(numeraire[v]))
+        d_tax = base.tax_relief * (cost * d_rho * (s.E_new / s.Y_new)[:, None] + revenue_share * (dlogE - paid * eye))
+        rows["labour"].append(own["L"] - kappa * (d_tax / (1 - s.tax)[:, None] + own["w"] - own["P"]))
+        d_log_price = (1 - base.phi)[:, None] * (dlogE - own["w"]) + cost * share_T
+        rows["prices"].append(own["P"] - d_log_price)
+    return jnp.block([rows["income"], rows["labour"], rows["prices"]])
 
 
 def full_residuals(u, base: Baseline, policy, check_dropped: bool = True):
