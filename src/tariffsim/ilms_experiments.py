@@ -209,5 +209,6 @@ def _tariffs(key: str, world: World, ustr: np.ndarray, calibration: Calibration,
     if key == "D3":
         return retaliation(world, ustr, 1 / float(params.epsilon))
     if key == "D4":  # [QUIRK §15.10] the US's own φ
-        return retaliation(world, ustr, 1 / ((1 + float(params.epsilon)) * float(params.phi[world.country_index(HOME)]) - 1))
+        phi_us = float(params.phi[world.country_index(HOME)])
+        return retaliation(world, ustr, 1 / ((1 + float(params.epsilon)) * phi_us - 1))
     return ustr

@@ -16,8 +16,8 @@ ent_j = (ŵ_j / P̂_j)^(1-β):
     labour   L̂_i = (τ̂_i ŵ_i / P̂_i)^κ
     prices   P̂_i = (Ê_i / ŵ_i)^(1-φ_i) A_i^(-1/ε)
 
-``jacobian`` is exact (checked against jax.jacfwd in tests/test_ilms_model.py). Welfare is based on final spending (§11.2):
-Ec = Y + T, Êc = (R + Y' + T ΣY'/ΣY) / Ec, δ = Ec / (Ec - κ (1-τ) Y / (1+κ)), Ŵ = δ Êc/P̂ + (1-δ) ŵL̂/P̂.
+``jacobian`` is exact (checked against jax.jacfwd in tests/test_ilms_model.py). Welfare is based on final
+spending (§11.2): Ec = Y + T, Êc = (R + Y' + T ΣY'/ΣY) / Ec, δ = Ec / (Ec - κ (1-τ) Y / (1+κ)), Ŵ = δ Êc/P̂ + (1-δ) ŵL̂/P̂.
 """
 
 from __future__ import annotations

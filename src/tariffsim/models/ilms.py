@@ -110,15 +110,10 @@ KERNELS: dict[tuple[bool, bool], Kernel] = {(io, check): _kernel(io_eq if io els
 
 
 # ------------------------------------------------------------------------------------ result columns
-def _base_exports_imports(equilibrium) -> tuple[np.ndarray, np.ndarray]:
-    world = equilibrium.world
-    return world.exports, world.imports
-
-
 def deficit_change(equilibrium) -> np.ndarray:
     """(N,) 100 (D' - D) / |D|, D = imports - exports (pre-tariff values; §5 results column 2)."""
-    exports, imports = _base_exports_imports(equilibrium)
-    before, after = imports - exports, equilibrium.imports - equilibrium.exports
+    world = equilibrium.world
+    before, after = world.imports - world.exports, equilibrium.imports - equilibrium.exports
     return 100 * (after - before) / np.abs(before)
 
 
@@ -129,12 +124,12 @@ def _to_gdp_change(new_flow, base_flow, equilibrium) -> np.ndarray:
 
 def exports_to_gdp_change(equilibrium) -> np.ndarray:
     """(N,) % change of exports over income Y' (§5 results column 3)."""
-    return _to_gdp_change(equilibrium.exports, _base_exports_imports(equilibrium)[0], equilibrium)
+    return _to_gdp_change(equilibrium.exports, equilibrium.world.exports, equilibrium)
 
 
 def imports_to_gdp_change(equilibrium) -> np.ndarray:
     """(N,) % change of imports (pre-tariff) over income Y' (§5 results column 4)."""
-    return _to_gdp_change(equilibrium.imports, _base_exports_imports(equilibrium)[1], equilibrium)
+    return _to_gdp_change(equilibrium.imports, equilibrium.world.imports, equilibrium)
 
 
 def _pct(field: str):
@@ -142,7 +137,8 @@ def _pct(field: str):
 
 
 VARIABLES: tuple[Variable, ...] = (
-    country("welfare", "pct", "welfare: money-metric utility net of labour disutility, δ Ê/P̂ + (1-δ) ŵL̂/P̂, % change",
+    country("welfare", "pct",
+            "welfare: money-metric utility net of labour disutility, δ Ê/P̂ + (1-δ) ŵL̂/P̂, % change",
             _pct("W_hat"), "welfare", "headline"),
     country("deficit", "pct", "goods trade deficit (imports - exports), change in % of its absolute baseline",
             deficit_change, "deficit", "headline"),
@@ -152,7 +148,8 @@ VARIABLES: tuple[Variable, ...] = (
             imports_to_gdp_change, "imports/GDP", "headline"),
     country("employment", "pct", "employment L, % change", _pct("L_hat"), "employment", "headline"),
     country("price_index", "pct", "consumer price index, % change", _pct("P_hat"), "prices", "headline"),
-    country("nominal_wage", "pct", "wage (numeraire: the spending-weighted mean CPI change is 0), % change",
+    country("nominal_wage", "pct",
+            "wage in units of the numeraire (mean CPI change 0; with input-output links mean wage change 0), % change",
             _pct("w_hat")),
     country("expenditure", "pct", "nominal spending (tariff revenue included), % change", _pct("E_hat")),
     country("income", "pct", "labour income (GDP) w L, % change", lambda e: 100 * (e.w_hat * e.L_hat - 1)),
