@@ -145,7 +145,7 @@ def _content(pack: Pack, world, spec: str, results: tuple[ScenarioResult, ...], 
 
     headline = tables.headline(results)
     table(headline, "headline")
-    figure(figures.headline_figure(headline), "headline")
+    figure(figures.headline_figure(headline, pack.focus), "headline")
     steps = {}
     for result in results:
         stem = Path(result.item.file).stem

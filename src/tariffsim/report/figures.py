@@ -2,11 +2,16 @@
 
 Each ``*_figure`` function returns a ``matplotlib.figure.Figure``; ``save`` writes it as PNG and SVG
 and returns the PNG bytes for embedding in the HTML page. Gains are blue, losses red.
+
+In a world of more than ``MAX_COUNTRIES`` countries (icio2022 has 81) the country charts show the focus
+pair and the countries with the largest real-income changes, ``MAX_COUNTRIES`` in all (in world order):
+an 81 x 81 annotated heatmap is unreadable and takes minutes to draw. The tables keep every country.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,7 +26,28 @@ from tariffsim.report.tables import bilateral_changes, country_changes, sector_c
 
 GAIN, LOSS, NEUTRAL = "#2166ac", "#b2182b", "#7f7f7f"
 TOP_SECTORS = 10
+MAX_COUNTRIES = 12
 DPI = 110
+
+
+def shown_countries(countries: Sequence[str], real_income_pct: np.ndarray, focus: Sequence[str] = ()) -> list[str]:
+    """All ``countries`` when there are at most MAX_COUNTRIES; else the focus countries and those with the
+    largest absolute real-income change (``real_income_pct``, one per country), MAX_COUNTRIES in all, in
+    the order of ``countries``."""
+    countries = list(countries)
+    if len(countries) <= MAX_COUNTRIES:
+        return countries
+    keep = [c for c in focus if c in countries]
+    for k in np.argsort(-np.abs(np.nan_to_num(np.asarray(real_income_pct, dtype=float))), kind="stable"):
+        if len(keep) >= MAX_COUNTRIES:
+            break
+        if countries[k] not in keep:
+            keep.append(countries[k])
+    return [c for c in countries if c in keep]
+
+
+def _of_shown(title: str, shown: Sequence[str], total: int) -> str:
+    return title if len(shown) == total else f"{title}\n({len(shown)} of {total} countries: the largest changes)"
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -60,15 +86,19 @@ def _heatmap(axes, frame: pd.DataFrame, title: str, digits: int, unit: str) -> N
     axes.figure.colorbar(image, ax=axes, shrink=0.8, label=unit)
 
 
-def headline_figure(headline: pd.DataFrame) -> Figure:
+def headline_figure(headline: pd.DataFrame, focus: Sequence[str] = ()) -> Figure:
     """Two heatmaps, scenarios x countries: real income change (%) and exports change (%)."""
     figure = _figure(12, 0.5 * headline["scenario"].nunique() + 2.2)
     left, right = figure.subplots(1, 2)
     order = list(dict.fromkeys(headline["scenario"]))
+    countries = list(dict.fromkeys(headline["country"]))
+    largest = headline.assign(size=headline["real_income_pct"].abs()).groupby("country")["size"].max()
+    shown = shown_countries(countries, largest.reindex(countries).to_numpy(), focus)
     for axes, column, title in ((left, "real_income_pct", "Real income, % change"),
                                 (right, "exports_pct", "Exports, % change")):
         table = headline.pivot(index="scenario", columns="country", values=column).loc[order]
-        _heatmap(axes, table, title, 2, "%")
+        table = table if len(shown) == len(countries) else table[shown]
+        _heatmap(axes, table, _of_shown(title, shown, len(countries)), 2, "%")
     return figure
 
 
@@ -80,10 +110,12 @@ def scenario_figure(result: ScenarioResult, countries: tuple[str, str]) -> Figur
     top, bottom = figure.subfigures(2, 1)
     grid = [top.subplots(1, 2), bottom.subplots(1, 2)]
     changes = country_changes(eq)
+    shown = shown_countries(changes.index, changes["real_income_pct"].to_numpy(), countries)
+    total, changes = len(changes), changes.loc[shown]
     axes = grid[0][0]
     axes.bar(changes.index, changes["real_income_pct"], color=_colors(changes["real_income_pct"].to_numpy()))
     axes.axhline(0, color="black", linewidth=0.8)
-    axes.set_title("Real income by country, % change", loc="left", fontsize=11)
+    axes.set_title(_of_shown("Real income by country, % change", shown, total), loc="left", fontsize=11)
     axes.set_ylabel("%")
     for x, value in enumerate(changes["real_income_pct"]):
         axes.annotate(f"{value:+.2f}", (x, value), ha="center", va="bottom" if value >= 0 else "top", fontsize=8)
@@ -95,7 +127,9 @@ def scenario_figure(result: ScenarioResult, countries: tuple[str, str]) -> Figur
         axes.xaxis.set_major_locator(MaxNLocator(5))
         axes.set_title(f"{country} exports by sector, US$ million", loc="left", fontsize=11)
     flows = bilateral_changes(eq).pivot(index="exporter", columns="importer", values="change_pct")
-    _heatmap(grid[0][1], flows, "Bilateral flows, % change (row exports to column)", 1, "%")
+    if len(shown) < total:
+        flows = flows.loc[[c for c in shown if c in flows.index], [c for c in shown if c in flows.columns]]
+    _heatmap(grid[0][1], flows, _of_shown("Bilateral flows, % change (row exports to column)", shown, total), 1, "%")
     figure.suptitle(result.label, fontsize=13, x=0.01, ha="left", weight="bold")
     return figure
 
