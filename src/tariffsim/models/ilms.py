@@ -60,14 +60,13 @@ quirk): there the last country (ZWE) absorbs the gap and its income equation can
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import ClassVar, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
-from tariffsim.change import pct_change
 from tariffsim.errors import OptionError
 from tariffsim.ilms_data import (
     HOME,
@@ -82,7 +81,7 @@ from tariffsim.ilms_data import (
 )
 from tariffsim.models import _ilms_equations as eq
 from tariffsim.models import _ilms_io_equations as io_eq
-from tariffsim.models._variables import BILATERAL_VARIABLES, LEVEL_VARIABLES, country
+from tariffsim.models._variables import BILATERAL_VARIABLES, HEADLINE_VARIABLES, LEVEL_VARIABLES, country
 from tariffsim.models.base import (
     Calibration,
     Equations,
@@ -153,10 +152,7 @@ VARIABLES: tuple[Variable, ...] = (
             _pct("w_hat")),
     country("expenditure", "pct", "nominal spending (tariff revenue included), % change", _pct("E_hat")),
     country("income", "pct", "labour income (GDP) w L, % change", lambda e: 100 * (e.w_hat * e.L_hat - 1)),
-    country("exports", "pct", "exports at pre-tariff values, % change",
-            lambda e: pct_change(e.exports, e.world.exports)),
-    country("imports", "pct", "imports at pre-tariff values, % change",
-            lambda e: pct_change(e.imports, e.world.imports)),
+    *(replace(v, group="") for v in HEADLINE_VARIABLES if v.name in ("exports", "imports")),
     *(v for v in LEVEL_VARIABLES if v.name != "net_exports_new"),
     country("income_new", "data_units", "counterfactual labour income (GDP) Y'", lambda e: e.income_new),
     *BILATERAL_VARIABLES,
