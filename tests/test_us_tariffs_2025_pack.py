@@ -120,7 +120,7 @@ def test_icio2022_schedule_is_the_csv_with_row_twn_stp_and_exemptions_as_stated(
 
 def test_the_committed_schedules_are_what_the_script_writes(tmp_path, data_dir):
     done = subprocess.run([sys.executable, str(PACK / "build_reciprocal.py"), "--data", str(data_dir / "ilms2025"),
-                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     for name in GENERATED:
         assert (tmp_path / name).read_text() == (PACK / name).read_text(), name

@@ -12,7 +12,11 @@ news article (plain text or HTML) and finds, each with the sentence it came from
   limits ("no bigger concessions than ... the Trans-Pacific Partnership") (``conditions``);
 - products, mapped to sectors by the keyword table in ``products`` (cars, autos, auto parts -> ``mvh``;
   farm or agricultural products -> the ``agriculture`` group; steel -> ``i_s``; aluminium -> ``nfm``);
-- rates as written: "25 percent", "25%", "by 10 percentage points", "to 10 percent" (``rates``).
+- rates as written: "25 percent", "25%", "by 10 percentage points", "to 10 percent" (``rates``);
+- the 2025 vocabulary (``actions``): "reciprocal tariff" and "baseline 10%" (increases on all goods),
+  "Section 232" (the US as imposer), "paused for 90 days" (a suspension with its duration as condition),
+  "deal sets 15%" (a level set by a deal: ``set_percent``), and "imports from all countries" / "all
+  imported cars" (every partner: exporters = "all").
 
 The draft (``draft``) never holds a number the article does not give: a missing value is the
 placeholder "TODO" with a comment saying what to fill, so ``load_scenario`` and ``tariffsim solve``

@@ -16,8 +16,21 @@ cut              cut, lower, reduce, slash, eliminate, scrap, remove, lift, conc
 threat           threaten, threat; or an increase with potential, could / would / may / might, warn, consider, plan,
                  propose, vow
 increase         impose, raise, rise, hike, slap, levy, increase, higher / new / additional / punitive
-                 tariffs; not a tariff said to be in place already ("currently levies")
+                 tariffs; reciprocal tariff, baseline (tariff), Section 232 tariffs, took / takes effect,
+                 went into effect; not a tariff said to be in place already ("currently levies")
+deal             a deal, agreement, pact or truce that sets a tariff level ("the deal sets a 15% tariff on
+                 Japanese goods"), with a rate in the clause: tried before the others
 ===============  =====================================================================================
+
+The 2025 vocabulary: "reciprocal tariff" and "baseline 10%" are increases ("took effect", "take effect on
+April 9": in force or announced by tense); "Section 232" (and "Section 301", "IEEPA") stands for the US
+as the imposer (``countries.LAWS``); "paused for 90 days" is an exemption with the condition "for 90
+days"; "deal sets 15%" is a ``deal``: the level written as ``set_percent``.
+
+All partners, all goods: a tariff "on imports from all countries", "on all imported cars", "on every
+trading partner" names no country: its target is ``ALL_PARTNERS`` (the draft writes exporters = "all").
+A reciprocal or baseline tariff, a deal, or a tariff "on all imports" / "all goods" that names no product
+covers all goods: its sector is ``GOODS`` (the draft writes every sector but services).
 
 Status: increases and retaliation are "in force" unless a threat cue makes them "threatened" or the
 future tense ("will impose", "is to raise", "set to take effect") makes them "announced"; an
@@ -37,7 +50,8 @@ import re
 
 from tariffsim.news.countries import CountryMention
 from tariffsim.news.findings import (
-    AGREED, ANNOUNCED, IN_FORCE, NEGOTIATING, PROPOSED, SUSPENDED, SUSPENDED_THREAT, THREATENED, Action,
+    AGREED, ALL_PARTNERS, ANNOUNCED, GOODS, IN_FORCE, NEGOTIATING, PROPOSED, SUSPENDED, SUSPENDED_THREAT,
+    THREATENED, Action,
 )
 from tariffsim.news.products import ProductMention
 from tariffsim.news.rates import Rate
@@ -64,8 +78,17 @@ CUES = (
     ("threat", _cue(r"threat\w*")),
     ("increase", _cue(r"impos\w*|rais(e|es|ed|ing)\b|ris(e|es|ing)\b|rose\b|hik\w*|slap\w*|lev(y|ies|ied)\b|"
                       r"increas\w*|higher|"
-                      r"new tariffs|additional|extra|punitive")),
+                      r"new tariffs|additional|extra|punitive|reciprocal tariffs?\b|baseline\b|"
+                      r"section 232 (tariffs?|duties)|(took|takes?|taking) effect|(went|goes|go|going) into effect|"
+                      r"(came|comes?|coming) into force|kick(s|ed)? in\b")),
 )
+DEAL = _cue(r"(deal|agreement|pact|accord|truce)s?\b[^.;]{0,60}?\b(sets?|setting|caps?|capping|fix(es|ing)?)\b")
+DEAL_PROPOSED = _cue(r"would|could|may\b|might|propos\w*|offer\w*")
+ALL_PARTNERS_CUE = _cue(r"(imports|goods|products) from (all|every)\b|all (imported|foreign)\b|all imports\b|"
+                        r"(all|every) (countr(y|ies)|(trading )?partners?|nations?)\b")
+ALL_GOODS = _cue(r"(all|every) (imported |foreign )?(goods|imports|products)\b|imports from (all|every)\b|"
+                 r"reciprocal tariffs?\b|baseline\b")
+GOODS_WORD = _cue(r"goods|imports|products|exports")
 THREAT = _cue(r"threat\w*|potential|could|would|may\b|might|warn\w*|consider\w*|plan(s|ned)? to|propos\w*|"
               r"vow\w*|mull\w*")
 FUTURE = _cue(r"will\b|shall\b|'ll\b|(is|are) (set |due |going )?to\b|(is|are) expected to\b|from next\b|"
@@ -76,8 +99,11 @@ CONCLUDED = _cue(r"sign\w*|conclud\w*|reached|struck|clinch\w*|ratif\w*|took eff
 CURRENT = _cue(r"currently|already|existing|now charges|charges")
 PASSIVE_EXEMPTION = _cue(r"(be|been|is|are|was|were|being|get|got|won|win|secured?)\s+(an?\s+)?(exempt\w*|spared|"
                          r"reprieve)")
-TARGET_BEFORE = re.compile(r"\b(on|against|from|exempt\w*)\b(?:(?!\b(by|with|and|said|says)\b)[^,;\"])*$",
-                           re.IGNORECASE)
+DATE_WORDS = (r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+              r"August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|\d")
+# "on X" names whose goods, but not "On Tuesday the United States ..." (a date).
+TARGET_BEFORE = re.compile(rf"\b(on(?!\s+(?:{DATE_WORDS}))|against|from|exempt\w*)\b"
+                           r"(?:(?!\b(by|with|and|said|says)\b)[^,;\"])*$", re.IGNORECASE)
 ORIGIN_AFTER = re.compile(r"^(?:'s)?\s+(?:[\w-]+\s+){0,2}?(goods|exports?|imports?|products|producers|makers|"
                           r"companies|firms|shipments)\b", re.IGNORECASE)
 IMPOSER_AFTER = re.compile(r"^(?:'s)?\s+(?:[\w-]+\s+){0,2}?(tariffs?|duties|levies)\b", re.IGNORECASE)
@@ -94,6 +120,9 @@ def classify_clause(clause: str, offset: int, sentence: str, countries: list[Cou
     if not TRADE_CONTEXT.search(clause) and not products:
         return []
     found = next(((name, match) for name, cue in CUES if (match := cue.search(clause))), None)
+    deal = DEAL.search(clause)
+    if deal and any(r.form in ("level", "plain") for r in rates if offset <= r.start < offset + len(clause)):
+        found = ("deal", deal)
     if found is None:
         return []
     action, cue = found
@@ -115,13 +144,19 @@ def classify_clause(clause: str, offset: int, sentence: str, countries: list[Cou
         return [Action(action, status, sentence, members=members, sectors=_sectors(wares),
                        products=tuple(p.surface for p in wares), rate=stated[0] if stated else None)]
     imposer, target = _roles(clause, offset, offset + cue.start(), inside, wares, action)
+    if target is None and ALL_PARTNERS_CUE.search(clause):
+        target = ALL_PARTNERS
     notes = (SUSPENDED_THREAT,) if action == "exemption" and (THREAT.search(clause) or "higher" in clause) else ()
-    return [Action(action, status, sentence, imposer=imposer, target=target, sectors=_sectors(group),
+    goods = not wares and (ALL_GOODS.search(clause) or (action == "deal" and GOODS_WORD.search(clause)))
+    return [Action(action, status, sentence, imposer=imposer, target=target,
+                   sectors=(GOODS,) if goods else _sectors(group),
                    products=tuple(p.surface for p in group), rate=rate, notes=notes)
             for rate, group in _pair_rates(stated, wares)]
 
 
 def _status(action: str, clause: str) -> str:
+    if action == "deal":
+        return PROPOSED if DEAL_PROPOSED.search(clause) else AGREED
     if action == "exemption":
         return SUSPENDED
     if action == "negotiation":
@@ -149,7 +184,8 @@ def _roles(clause: str, offset: int, cue_at: int, inside: list[CountryMention], 
     imposers = [c for c in inside if c not in targets and (IMPOSER_AFTER.match(clause[c.end - offset:])
                                                           or IMPORTS_INTO.search(clause[:c.start - offset]))]
     if not imposers:
-        before = [c for c in inside if c.start < cue_at and c not in targets]
+        taxed = {c.iso3 for c in targets}
+        before = [c for c in inside if c.start < cue_at and c not in targets and c.iso3 not in taxed]
         imposers = before[-1:]
     target = targets[0].iso3 if targets else None
     imposer = next((c.iso3 for c in imposers if c.iso3 != target), None)
@@ -160,6 +196,8 @@ def _is_target(clause: str, country: CountryMention, offset: int, wares: list[Pr
                action: str) -> bool:
     """Whose goods: 'on X', 'against X', 'from X', 'X goods', 'Japanese cars'; 'X tariffs' is the imposer,
     except in a retaliation against them."""
+    if country.kind == "law":  # "under Section 232": the US levies
+        return False
     before, after = clause[:country.start - offset], clause[country.end - offset:]
     if IMPOSER_AFTER.match(after):
         return action == "retaliation" and bool(re.search(r"\b(against|to)\s*$", before))

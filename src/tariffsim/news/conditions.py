@@ -1,7 +1,7 @@
 """Conditions and limits attached to a stated action, cut out of the sentence before it is classified.
 
 A condition says when the action holds ("as long as trade negotiations are under way", "until ...",
-"unless ...", "if ...", "while talks continue", "for now"); a limit caps a concession ("will not make bigger
+"unless ...", "if ...", "while talks continue", "for now", "for 90 days", "a 90-day pause"); a limit caps a concession ("will not make bigger
 concessions than those already agreed to under ... the Trans-Pacific Partnership"). Both are
 reported with the action; their words are blanked from the sentence (offsets kept) so that the
 countries and verbs inside them ("the United States has withdrawn") are not read as the action.
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 CONDITION = re.compile(
     r"\b(?:as long as|so long as|until|unless|if|provided(?: that)?|on (?:the )?condition(?: that)?|pending|"
     r"(?:while|during) (?:the )?(?:trade |bilateral )?(?:talks|negotiations))\b[^,;.]*|"
-    r"\bfor (?:now|the time being)\b",
+    r"\bfor (?:now|the time being)\b|"
+    r"\bfor (?:\d+|a|one|two|three|six|several) (?:more )?(?:days?|weeks?|months?|years?)\b|\b\d+-(?:day|week|month)\b",
     re.IGNORECASE,
 )
 LIMIT = re.compile(

@@ -2,7 +2,8 @@
 
 Country names and their official and common forms come from ``pycountry`` (ISO 3166); the short
 forms news text uses ("U.S.", "Britain"), demonyms ("Japanese") and capitals and seats standing for their
-governments ("Tokyo", "Washington", "Brussels", "White House") come from the small tables below. The European
+governments ("Tokyo", "Washington", "Brussels", "White House") and the US trade laws ("Section 232",
+"Section 301", "IEEPA": the US levies under them) come from the small tables below. The European
 Union is the code ``EU``. Matching is case-sensitive (names are capitalised: "US" but not "us"),
 whole-word, longest name first; bare "Korean" is left out (North or South?), and names that are
 common first names or US states (Jordan, Chad, Georgia) are not matched.
@@ -43,6 +44,8 @@ CAPITALS = {
     "Ankara": "TUR", "Hanoi": "VNM", "Taipei": "TWN", "White House": "USA", "Kremlin": "RUS",
     "Downing Street": "GBR",
 }
+LAWS = {"Section 232": "USA", "Section 301": "USA", "IEEPA": "USA"}
+"""US trade laws named in 2025 news ("under Section 232"): the government that levies under them."""
 NOT_MATCHED = frozenset({"Jordan", "Chad", "Georgia"})
 EU_MEMBERS = frozenset({
     "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
@@ -75,6 +78,7 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     forms.update({form: (code, "name") for form, code in SHORT_FORMS.items()})
     forms.update({form: (code, "demonym") for form, code in DEMONYMS.items()})
     forms.update({form: (code, "capital") for form, code in CAPITALS.items()})
+    forms.update({form: (code, "law") for form, code in LAWS.items()})
     for form in NOT_MATCHED:
         forms.pop(form, None)
     alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))

@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 
 from tariffsim.news.extract import Findings
-from tariffsim.news.findings import AGREED, IN_FORCE, NEGOTIATING, PROPOSED, SUSPENDED, SUSPENDED_THREAT, Measure
+from tariffsim.news.findings import (
+    AGREED, ALL_PARTNERS, GOODS, IN_FORCE, NEGOTIATING, PROPOSED, SUSPENDED, SUSPENDED_THREAT, Measure,
+)
 from tariffsim.news.rates import Rate
 from tariffsim.news.world_names import WorldNames
 
@@ -26,7 +28,7 @@ TODO = "TODO"
 LABELS = {IN_FORCE: "IN FORCE", AGREED: "AGREED", PROPOSED: "PROPOSED", NEGOTIATING: "UNDER NEGOTIATION",
           SUSPENDED: "SUSPENDED, NOT IN FORCE", "threatened": "THREAT, NOT IN FORCE",
           "announced": "ANNOUNCED, NOT YET IN FORCE"}
-VERBS = {"cut": "cuts tariffs on", "retaliation": "retaliates with tariffs on"}
+VERBS = {"cut": "cuts tariffs on", "retaliation": "retaliates with tariffs on", "deal": "sets, by a deal, its tariff on"}
 HEADER = """\
 # Draft scenario written by `tariffsim from-news` from {source}.
 # A draft: check every step against the article before using it.
@@ -107,19 +109,23 @@ def _change(measure: Measure, names: WorldNames) -> list[str]:
     exporter = _country(measure.target, names)
     products = ", ".join(dict.fromkeys(p for a in measure.actions for p in a.products)) or "goods"
     verb = VERBS.get(measure.first.action, "raises tariffs on")
-    description = f"{_label(measure)}: {importer} {verb} {products} from {exporter}"
+    source = "all partners" if exporter == ALL_PARTNERS else exporter
+    description = f"{_label(measure)}: {importer} {verb} {products} from {source}"
     if measure.conditions:
         description += f" ({'; '.join(measure.conditions)})"
     lines = ["[[change]]", f"description = {_quote(description)}", f"source = {_quote(measure.evidence.sentence)}",
              _who("importers", importer, "the country levying the tariff"),
              _who("exporters", exporter, "the country whose goods are taxed")]
     lines += _sector_lines(measure, names, required=True)
-    lines.append(_value(measure.rate, cut=measure.first.action == "cut"))
+    lines.append(_value(measure.rate, cut=measure.first.action == "cut", deal=measure.first.action == "deal"))
     return lines
 
 
-def _value(rate: Rate | None, cut: bool) -> str:
-    """The action line: a number only as the article wrote it, else TODO with what to fill."""
+def _value(rate: Rate | None, cut: bool, deal: bool = False) -> str:
+    """The action line: a number only as the article wrote it, else TODO with what to fill. A deal's
+    rate is the level it sets ("the deal sets a 15% tariff")."""
+    if deal and rate is not None and rate.form == "plain":
+        return f"set_percent = {rate.number}  # the level the deal sets: the article says {_quote(rate.surface)}"
     if rate is None:
         if cut:
             return (f"scale = \"{TODO}\"  # factor on the current tariffs (one = unchanged, zero = removed): "
@@ -144,6 +150,8 @@ def _value(rate: Rate | None, cut: bool) -> str:
 
 
 def _sector_lines(measure: Measure, names: WorldNames, required: bool = False) -> list[str]:
+    if measure.sectors == (GOODS,):
+        return _goods_lines(names)
     if not measure.sectors:
         return [f"sectors = \"{TODO}\"  # which sectors: the article names no product"] if required else []
     mapped = [names.sector(s) for s in measure.sectors]
@@ -154,7 +162,18 @@ def _sector_lines(measure: Measure, names: WorldNames, required: bool = False) -
     return [f"sectors = {_list(codes)}" + (f"  # also named: {missing}" if missing else "")]
 
 
+def _goods_lines(names: WorldNames) -> list[str]:
+    """All goods: every sector but services (tariffs are on goods)."""
+    if names.world is None:
+        return ['sectors = "all"  # all goods: on a world with a services sector add except_sectors = ["services"]']
+    if "services" in names.world.sector_groups:
+        return ['sectors = "all"', 'except_sectors = ["services"]  # all goods: tariffs are not on services']
+    return ['sectors = "all"  # all goods (this world has no services sector)']
+
+
 def _who(key: str, code: str, what: str) -> str:
+    if code == ALL_PARTNERS:
+        return f'{key} = "all"  # every partner'
     return f"{key} = [\"{TODO}\"]  # {what}: the article does not say" if code == TODO else f"{key} = {_list([code])}"
 
 

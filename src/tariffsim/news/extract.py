@@ -26,7 +26,7 @@ from tariffsim.news.sentences import split_clauses, split_sentences
 from tariffsim.news.text import Article
 
 FAMILY = {"increase": "raise", "threat": "raise", "exemption": "raise", "retaliation": "raise", "cut": "cut",
-          "agreement": "agreement", "negotiation": "agreement"}
+          "agreement": "agreement", "negotiation": "agreement", "deal": "deal"}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from tariffsim.news.rates import Rate
 
-ACTIONS = ("increase", "threat", "exemption", "retaliation", "cut", "agreement", "negotiation")
+ACTIONS = ("increase", "threat", "exemption", "retaliation", "cut", "agreement", "negotiation", "deal")
+# "deal": a tariff level an agreement sets on one side's goods ("the deal sets a 15% tariff on Japanese
+# goods"): a [[change]] with set_percent, not an [[agreement]] (which cuts the members' tariffs).
+ALL_PARTNERS = "all"
+"""Target of a tariff on every partner's goods ("imports from all countries", "all imported cars")."""
+GOODS = "goods"
+"""Sector key of a tariff on all goods ("a baseline tariff on all imports", "reciprocal tariffs on Japanese
+goods" with no product named): every sector but services."""
 # Statuses. Measures that raise tariffs are "in force", "announced" (future tense: "will impose"),
 # "threatened" or "suspended"; measures that lower them are "in force", "agreed", "proposed" or
 # "under negotiation".

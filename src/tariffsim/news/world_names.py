@@ -4,7 +4,8 @@ A country is matched by its ISO3 code, or any of its names, among the world's co
 aliases. A country the world does not have is reported: an EU member goes to the world's EU region
 when it has one; any other goes to the rest-of-world region (``ROW``) when there is one, else it is
 flagged as missing. A sector code or group the world does not have is flagged. Without a world the
-codes stay ISO3 (``EU`` for the European Union) and GTAP codes and groups.
+codes stay ISO3 (``EU`` for the European Union) and GTAP codes and groups. "All partners" and "all goods"
+(``findings.ALL_PARTNERS``, ``findings.GOODS``) stay as they are: the draft writes them out.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from tariffsim.errors import UnknownNameError
 from tariffsim.news.countries import EU, EU_MEMBERS, SHORT_FORMS, country_name
+from tariffsim.news.findings import ALL_PARTNERS, GOODS
 from tariffsim.world import World
 
 ROW_NAMES = ("ROW", "Rest of world", "Rest of the world")
@@ -36,7 +38,7 @@ class WorldNames:
 
     def country(self, iso3: str) -> Mapped:
         """The world's code for a country given by ISO3 (or ``EU``)."""
-        if self.world is None:
+        if self.world is None or iso3 == ALL_PARTNERS:
             return Mapped(iso3)
         names = [iso3, country_name(iso3), *(form for form, code in SHORT_FORMS.items() if code == iso3)]
         code = self._country_code(names)
@@ -50,7 +52,7 @@ class WorldNames:
 
     def sector(self, key: str) -> Mapped:
         """The world's code or group for a GTAP sector code or group."""
-        if self.world is None or key in self.world.sector_groups:
+        if self.world is None or key == GOODS or key in self.world.sector_groups:
             return Mapped(key)
         try:
             self.world.sector_indices([key])
