@@ -74,6 +74,66 @@ def ossa2014(
         _summary(runs, written, out)
 
 
+@app.command("ilms2025", no_args_is_help=True)
+def ilms2025(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="New (or empty) folder for the results."),
+    data: str = typer.Option("ilms2025", "--data", "-d", help="The paper's data folder (trade_cepii.csv, gdp.csv, "
+                             "tariffs.csv, country_labels.csv), or its name under $TARIFFSIM_DATA."),
+    corrected: bool = typer.Option(False, "--corrected", help="Tables without the code's quirks: the EU of 27 (not "
+                                   "25) in the EU rows, Table 10's non-US welfare spending-weighted and panel (4) "
+                                   "its own (the experiments keep theirs)."),
+) -> None:
+    """Replicate Ignatenko, Lashkaripour, Macedoni and Simonovska (2025), "Making America Great Again? The
+    Economic Impacts of Liberation Day Tariffs": the experiments B1-B9, R1-R3, D1-D4, IO1 and IO3 on the
+    194-country data, and Tables 1, 2, 3, 4, 8, 9, 10, 11 with the two map files.
+
+    Writes table1.csv ... table11.csv (rows and columns as printed, rounded to the printed digits; cells the
+    data or this replication cannot give are empty, with the reason in the note column and run.json),
+    output_map.csv, output_map_retal.csv and run.json (residuals, timings, what is missing and why).
+
+    Example: [bold]tariffsim replicate ilms2025 --out ilms2025-replication[/]
+    """
+    with friendly_errors(ctx):
+        from tariffsim.datasets import dataset_path
+        from tariffsim.ilms_data import read_ilms_data
+        from tariffsim.ilms_experiments import EXPERIMENTS
+        from tariffsim.io.ilms2025 import ilms2025_baseline
+        from tariffsim.replication.ilms2025 import TableQuirks, run_experiments, tables, write_replication
+        from tariffsim.replication.ossa2014_output import check_out_folder
+
+        folder = dataset_path(data)
+        check_out_folder(out)
+        clock = time.perf_counter()
+        ilms = read_ilms_data(folder)
+        quirks = TableQuirks(False, False, False) if corrected else TableQuirks()
+        with _bar(len(EXPERIMENTS), "solving the experiments") as advance:
+            results = run_experiments(ilms, on_result=lambda r: advance(f"{r.name} (residual {r.residual:.0e})"))
+        written = tables(results, ilms.world, ilms2025_baseline(folder).gdp, quirks)
+        files = write_replication(results, written, out, data=str(folder), quirks=quirks,
+                                  seconds=time.perf_counter() - clock)
+        table1 = written["table1"].assign(row=lambda f: f["panel"] + ": " + f["row"]).set_index("row")
+        table1 = table1.drop(columns=["panel", "experiment", "note"])
+        print_frame(table1, "Table 1 (percent changes)", digits=2)
+        worst = max(r.residual for r in results.values())
+        stdout.print(f"{len(results)} experiments, worst equation residual {worst:.1e}; wrote {len(files)} files "
+                     f"to {out} in {time.perf_counter() - clock:.1f} s")
+
+
+@contextlib.contextmanager
+def _bar(total: int, description: str) -> Iterator:
+    """A rich bar on stderr (only on a terminal); yields ``advance(text)``."""
+    if not sys.stderr.isatty():
+        yield lambda text: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=stderr, transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda text: bar.update(task, advance=1, description=f"{description}: {text}")
+
+
 @contextlib.contextmanager
 def _progress(versions: list[str], total: float) -> Iterator:
     """One rich bar per version on stderr (stage done and ETA), only when stderr is a terminal; yields
