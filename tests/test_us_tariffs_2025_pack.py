@@ -152,6 +152,7 @@ def test_a_small_copy_of_the_pack_builds_its_report(tmp_path):
     written = build_report(pack, tmp_path / "out")
     html = (tmp_path / "out" / "report.html").read_text()
     assert 'id="scenario-us_japan_deal_2025"' in html and "Kyodo" in html
+    assert "28 sectors (OECD ICIO codes)" in html and "Game view" not in html  # no [game] in this pack
     headline = pd.read_csv(tmp_path / "out" / "tables" / "headline.csv")
     assert set(headline["scenario"]) == {"2018 car threat", "US-Japan deal, 15%"} and len(headline) == 2 * 81
     assert "tables/scenario_us_japan_deal_2025_bilateral.csv" in written.files

@@ -19,6 +19,7 @@ from tariffsim.report.game import GameView, point_names
 from tariffsim.report.pack import Pack
 from tariffsim.report.run import ScenarioResult
 from tariffsim.report.tables import sector_label
+from tariffsim.sector_groups import vocabulary
 from tariffsim.world import World
 
 STYLE = """
@@ -227,22 +228,26 @@ def _assumptions(content: PageContent) -> str:
     rows = [(r.label, step.description, step.source or "not given")
             for r in content.results for step in r.item.scenario.steps]
     frame = pd.DataFrame(rows, columns=["scenario", "change", "source or assumption"])
+    world = content.world
+    codes = {"gtap": "GTAP codes", "icio": "OECD ICIO codes", "wiod": "WIOD codes"}.get(vocabulary(world.sectors) or "")
+    game = content.game is not None
     notes = [
-        f"Data: {escape(content.data_label)}: trade flows and tariffs for {content.world.n_countries} regions and "
-        f"{content.world.n_sectors} sectors (GTAP codes), values in millions of US dollars.",
+        f"Data: {escape(content.data_label)}: trade flows and tariffs for {world.n_countries} regions and "
+        f"{world.n_sectors} sectors{f' ({codes})' if codes else ''}, values in millions of US dollars.",
         "Model: the multi-sector Krugman model of Ossa (2014), 'Trade Wars and Trade Talks with Data' (monopolistic "
         "competition, firms earn profits, one elasticity of substitution per sector). Each result is a new general "
         "equilibrium: wages, prices and trade all adjust; every equilibrium is verified (largest equation residual "
         "at most 1e-10) or the report stops.",
         "Real income (welfare) is spending deflated by the price index; it includes tariff revenue and profits. "
         "Scenarios keep each country's trade balance at its level in the data.",
-        escape(_scenario_assumptions(content)) + " Game view: the same data and elasticities with balanced trade "
-        "(imbalances purged).",
-        "The game view removes trade imbalances first (as Ossa 2014 does) and lets each government maximise real "
-        "income; it ignores retaliation by third countries and political lobbying.",
+        escape(_scenario_assumptions(content)) + (" Game view: the same data and elasticities with balanced trade "
+                                                   "(imbalances purged)." if game else ""),
+        *(["The game view removes trade imbalances first (as Ossa 2014 does) and lets each government maximise real "
+           "income; it ignores retaliation by third countries and political lobbying."] if game else []),
         "A percent change in real income times baseline spending gives the US$ figure; it is a measure of size, "
         "not a forecast of GDP.",
-        "Not in the model: services, investment, exchange rates, time (the results compare long-run equilibria), "
+        f"Not in the model: {'' if 'services' in world.sector_groups else 'services, '}investment, exchange rates, "
+        "time (the results compare long-run equilibria), "
         "quotas and non-tariff barriers.",
     ]
     return ('<section id="assumptions"><h2>Assumptions and model notes</h2><ul>'
