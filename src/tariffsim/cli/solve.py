@@ -98,7 +98,7 @@ def _print_tables(equilibrium, title: str, source: str, countries: list[str], al
     more = (f"\n{hidden} other countries not shown (|welfare change| at most {headline.iloc[:, 0].drop(rows).abs().max():.3f}%): "
             "--all-countries shows them, --csv writes every number." if hidden else "")
     print_frame(headline.loc[rows], f"{title} — {source}", digits=3,
-                caption=("% change from the baseline; welfare = real income; exports and imports at world prices. "
+                caption=(f"% change from the baseline; {equilibrium.calibration.model.headline_caption}. "
                          f"Equilibrium verified: max residual {equilibrium.max_residual:.1e}.\n"
                          + assumptions_line(equilibrium.world, equilibrium.policy.net_exports) + more),
                 undefined=UNDEFINED)

@@ -199,6 +199,8 @@ class TradeModel:
     welfare_parts_table: ClassVar[tuple[tuple[str, str], ...]] = ()
     welfare_parts_title: ClassVar[str] = ""
     welfare_parts_caption: ClassVar[str] = ""
+    # What the headline table's columns mean, for its caption.
+    headline_caption: ClassVar[str] = "welfare = real income; exports and imports at world prices"
     solver: SolverConfig = field(default_factory=SolverConfig)
 
     def calibrate(self, world: World) -> Calibration:

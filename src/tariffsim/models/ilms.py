@@ -192,6 +192,8 @@ class Ilms(TradeModel):
     name: ClassVar[str] = "ilms"
     instruments: ClassVar[frozenset[str]] = frozenset({"tariffs"})
     variables: ClassVar[tuple[Variable, ...]] = VARIABLES
+    headline_caption: ClassVar[str] = ("welfare = money-metric utility net of labour disutility (the paper's W); "
+                                       "deficit, exports/GDP and imports/GDP at pre-tariff prices")
     trade_elasticity: float = 4.0
     labour_supply_elasticity: float = 0.5
     scale_elasticity: float = 0.67 / 4

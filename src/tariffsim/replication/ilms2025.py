@@ -124,7 +124,7 @@ def _regions(result: ExperimentResult, rows: Sequence[str], eu: Sequence[str],
     countries = list(frame.index)
     spending = pd.Series(result.expenditure, index=countries) if weights is None else weights
     groups = {"EU": list(eu), "non-US (average)": [c for c in countries if c != HOME],
-              "RoW": [c for c in countries if c not in (HOME, "CHN", *EU25)]}
+              "RoW": [c for c in countries if c not in (HOME, "CHN", *eu)]}
     return pd.DataFrame({row: frame.loc[row] if row in countries else _average(frame, groups[row], spending)
                          for row in rows}).T
 
