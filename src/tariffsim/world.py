@@ -52,6 +52,8 @@ class World:
             tariffwar cubes carry eight); ``with_elasticity(name)`` makes one the world's ``sigma``.
         elasticity: the name of the set ``sigma`` comes from ("" when the data have one, unnamed).
         year: the data year (None when unknown).
+        money_unit: US$ million per data unit (1.0 for data in US$ million, the world cubes and ossa2014;
+            0.001 for ilms2025, in thousand US$): reports show money as data units x money_unit.
     """
 
     countries: tuple[str, ...]
@@ -68,6 +70,7 @@ class World:
     elasticities: Mapping[str, np.ndarray] = field(default_factory=dict)
     elasticity: str = ""
     year: int | None = None
+    money_unit: float = 1.0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -85,6 +88,10 @@ class World:
         _check_country_groups(self)
         set_(self, "elasticities", {str(k): _real_array(f"elasticities[{k!r}]", v) for k, v in self.elasticities.items()})
         _check_elasticities(self)
+        if not (isinstance(self.money_unit, int | float) and np.isfinite(self.money_unit) and self.money_unit > 0):
+            raise DataValidationError(f"World(money_unit={self.money_unit!r}): give US$ million per data unit, a "
+                                      "positive number (1.0 for data in US$ million, 0.001 for thousand US$)")
+        set_(self, "money_unit", float(self.money_unit))
         check_arrays(self.trade, self.tariffs, self.sigma, self.countries, self.sectors,
                      country_names=self.country_names, sector_names=self.sector_names)
         for group, members in self.sector_groups.items():
@@ -214,6 +221,7 @@ class World:
             "sector_names": self.sector_names, "sector_groups": self.sector_groups,
             "country_aliases": self.country_aliases, "country_groups": self.country_groups, "label": self.label,
             "elasticities": self.elasticities, "elasticity": self.elasticity, "year": self.year,
+            "money_unit": self.money_unit,
         }
         _lookup.refuse_unknown_fields("World", changes, list(fields))
         fields.update(changes)

@@ -136,7 +136,8 @@ def read_ilms2025(folder: str | os.PathLike[str]) -> World:
                  header=f"invalid ilms2025 data in {folder}")
     return World(countries=base.countries, sectors=(SECTOR,), trade=trade, tariffs=tariffs, sigma=sigma,
                  country_names=base.country_names, sector_names=(SECTOR_NAME,), label=LABEL, year=YEAR,
-                 elasticities={"U4": sigma}, elasticity="U4", country_groups=country_groups_for(base.countries, YEAR))
+                 elasticities={"U4": sigma}, elasticity="U4", country_groups=country_groups_for(base.countries, YEAR),
+                 money_unit=1 / 1000)  # thousand US$ (GDP_UNIT)
 
 
 def ilms2025_baseline(folder: str | os.PathLike[str]) -> Ilms2025Baseline:

@@ -2,7 +2,8 @@
 
 Units: ``*_pct`` columns are percent changes from the baseline; ``*_usd_m`` columns are changes in
 millions of US dollars of the data's year (2007 for ossa2014), at world (pre-tariff) prices for
-trade, and as percent change times baseline spending for real income.
+trade, and as percent change times baseline spending for real income (data units times
+``World.money_unit``: ilms2025 is in thousand US$).
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ def country_changes(eq: Equilibrium) -> pd.DataFrame:
     welfare_pct = 100 * (eq.welfare_hat - 1)
     return pd.DataFrame({
         "real_income_pct": welfare_pct,
-        "real_income_usd_m": welfare_pct / 100 * world.expenditure,
+        "real_income_usd_m": welfare_pct / 100 * world.expenditure * world.money_unit,
         "exports_pct": pct_change(eq.exports, world.exports),
-        "exports_usd_m": eq.exports - world.exports,
+        "exports_usd_m": (eq.exports - world.exports) * world.money_unit,
         "imports_pct": pct_change(eq.imports, world.imports),
         "price_index_pct": 100 * (eq.price_index_hat - 1),
     }, index=pd.Index(world.countries, name="country"))
@@ -56,18 +57,19 @@ def sector_changes(eq: Equilibrium, country: str) -> pd.DataFrame:
     base_exports = world.foreign_trade[i].sum(axis=0)  # cross-border cells only: no trade stays exactly 0
     base_imports = world.foreign_trade[:, i].sum(axis=0)
     new_exports, new_imports = eq.sector_exports[i], eq.sector_imports[i]
+    unit = world.money_unit
     return pd.DataFrame({
-        "exports_usd_m": new_exports - base_exports, "exports_pct": pct_change(new_exports, base_exports),
-        "imports_usd_m": new_imports - base_imports, "imports_pct": pct_change(new_imports, base_imports),
+        "exports_usd_m": (new_exports - base_exports) * unit, "exports_pct": pct_change(new_exports, base_exports),
+        "imports_usd_m": (new_imports - base_imports) * unit, "imports_pct": pct_change(new_imports, base_imports),
         "output_pct": pct_change(eq.trade[i].sum(axis=0), trade[i].sum(axis=0)),
-        "baseline_exports_usd_m": base_exports,
+        "baseline_exports_usd_m": base_exports * unit,
     }, index=pd.Index(world.sectors, name="sector"))
 
 
 def bilateral_changes(eq: Equilibrium) -> pd.DataFrame:
     """Exporter-importer pairs (long, foreign flows only): baseline flow and its change."""
     world = eq.world
-    base, new = world.trade.sum(axis=2), eq.trade.sum(axis=2)
+    base, new = world.trade.sum(axis=2) * world.money_unit, eq.trade.sum(axis=2) * world.money_unit
     n = world.n_countries
     rows = [(world.countries[i], world.countries[j], base[i, j], new[i, j] - base[i, j],
              pct_change(new[i, j], base[i, j]).item()) for i in range(n) for j in range(n) if i != j]
@@ -89,8 +91,8 @@ def diversion(bilateral: Equilibrium, multilateral: Equilibrium, spec: Diversion
         if i == j:
             continue
         for s in sectors:
-            base = world.trade[i, j, s]
-            changes = [eq.trade[i, j, s] - base for eq in (bilateral, multilateral)]
+            base = world.trade[i, j, s] * world.money_unit
+            changes = [eq.trade[i, j, s] * world.money_unit - base for eq in (bilateral, multilateral)]
             if base > 0 or any(changes):
                 rows.append((exporter, world.sectors[s], base, *changes))
     frame = pd.DataFrame(rows, columns=["exporter", "sector", "baseline_usd_m", "bilateral_change_usd_m",
