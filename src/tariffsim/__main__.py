@@ -11,7 +11,14 @@ from __future__ import annotations
 import os
 import sys
 
-from tariffsim import interrupt
+# One BLAS thread unless the user says otherwise: the solvers factor small dense systems (a few hundred
+# unknowns), where OpenBLAS's second thread only costs synchronisation (the 194-country ilms solve: median
+# 35 ms with two threads, 27 ms with one, on this 2-core machine under load; up to 30x worse when the
+# other core is busy). Set before numpy is imported (this module imports nothing numerical); dask workers
+# inherit it.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from tariffsim import interrupt  # noqa: E402 - after the environment is set
 
 
 def main() -> None:
