@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import typer
 
-from tariffsim.cli import compare, data, from_news, gravity, info, nash, optimal, purge, replicate, report, solve, talks
+from tariffsim.cli import (compare, data, from_news, gravity, info, nash, optimal, purge, replicate, report, runs,
+                          solve, talks)
 from tariffsim.cli._common import State
 
 app = typer.Typer(
@@ -41,3 +42,4 @@ app.command("report", no_args_is_help=True)(report.report)
 app.add_typer(gravity.app, name="gravity")
 app.add_typer(replicate.app, name="replicate")
 app.add_typer(data.app, name="data")
+app.add_typer(runs.app, name="runs")

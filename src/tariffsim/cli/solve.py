@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from tariffsim.cli import runs
 from tariffsim.cli._calibrate import NO_IO_LINKS_HELP
 from tariffsim.cli._common import (DATA_HELP, UNDEFINED_CELL, Elasticity, Year, friendly_errors, print_frame,
                                    show_warning, status, stderr, stdout)
@@ -37,6 +38,12 @@ def solve(
     workers: int = typer.Option(2, "--workers", min=1, help="LocalCluster worker processes (--scheduler local)."),
     all_countries: bool = typer.Option(False, "--all-countries", help=f"Show every country (default: with more "
                                        f"than {SHOWN_COUNTRIES}, the ones the scenario touches and the most affected)."),
+    map_file: Path = typer.Option(None, "--map", dir_okay=False, help="Draw a world map of a country result to this "
+                                  ".png or .svg file (worlds with ISO3 countries; ROW and regions such as EU as one)."),
+    map_variable: str = typer.Option("welfare", "--map-variable", help="The country result on the --map: welfare, "
+                                     "relative_wage, exports, imports, tariff_revenue, ..."),
+    save: runs.Save = False,
+    runs_db: runs.RunsDb = None,
 ) -> None:
     """Solve a scenario: the new general equilibrium and what it does to every country.
 
@@ -49,6 +56,8 @@ def solve(
         import json
 
         from tariffsim.cli._calibrate import calibrated, model_label
+        from tariffsim.errors import OptionError
+        from tariffsim.maps import check_target as check_map
         from tariffsim.outputs import Outputs
         from tariffsim.results import result_writers, to_json_dict
         from tariffsim.scenario import load_scenario, scenario_warnings
@@ -56,10 +65,15 @@ def solve(
         outputs = Outputs()
         json_path = outputs.file(None if json_file == "-" else json_file, "--json")
         csv_dir, parquet_dir = outputs.folder(csv_dir, "--csv"), outputs.folder(parquet_dir, "--parquet")
+        map_path = outputs.file(None if map_file is None else check_map(map_file), "--map")
+        store = runs.open_store(save, runs_db)
         plan = load_scenario(scenario)
         meta = {"title": plan.title, "description": plan.description, "source": plan.source,
                 "file": str(scenario), "purged": purge}
         if elasticity is not None and elasticity.lower() == "all":
+            if map_path is not None or store is not None:
+                raise OptionError("--map and --save take one solution: with --elasticity all, solve once per set "
+                                  "(--elasticity U4, --elasticity CP, ...)")
             from tariffsim.cli._common import load_world
             from tariffsim.cli._sensitivity import solve_all
 
@@ -80,10 +94,16 @@ def solve(
         else:
             _print_tables(equilibrium, plan.title, f"{model_label(solver)} model, {world.label or data}", country,
                           all_countries)
-        written = outputs.write(result_writers(equilibrium, json_path=json_path, csv_dir=csv_dir,
-                                               parquet_dir=parquet_dir, scenario=meta))
-        for path in written:
+        writers = result_writers(equilibrium, json_path=json_path, csv_dir=csv_dir, parquet_dir=parquet_dir,
+                                 scenario=meta)
+        if map_path is not None:
+            from tariffsim.maps import equilibrium_map, save as save_map
+
+            figure = equilibrium_map(equilibrium, map_variable)
+            writers[map_path] = lambda path: save_map(figure, path)
+        for path in outputs.write(writers):
             (stderr if json_file == "-" else stdout).print(f"wrote {path}")
+        runs.save(store, "solve", to_json_dict(equilibrium, meta), plan.title, scenario)
 
 
 def _print_tables(equilibrium, title: str, source: str, countries: list[str], all_countries: bool) -> None:
