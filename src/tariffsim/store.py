@@ -105,7 +105,8 @@ def run_from_document(command: str, document: dict, *, title: str, scenario_file
 
 def _game_rows(document: dict) -> pd.DataFrame:
     """A game document's long rows: each numeric per-country column (level ``country``), and each chosen
-    tariff (level ``tariff``: country = exporter, partner = importer, unit ``fraction``)."""
+    tariff (level ``tariff``: country = the importer that sets it, partner = the exporter it applies to,
+    ``*`` for all, sector, unit ``fraction``)."""
     countries = pd.DataFrame(document.get("countries", []))
     parts = []
     for column in countries.columns:
@@ -114,10 +115,11 @@ def _game_rows(document: dict) -> pd.DataFrame:
             parts.append(pd.DataFrame({"level": "country", "country": countries["country"], "partner": "",
                                        "sector": "", "variable": name, "value": countries[column].astype(float),
                                        "unit": "pct" if name in GAME_VARIABLES.values() else ""}))
-    tariffs = pd.DataFrame(document.get("tariffs", []))
+    tariffs = pd.DataFrame(document.get("tariffs", [])).rename(columns={"importer": "country", "player": "country",
+                                                                        "exporter": "partner"})
     if len(tariffs):
-        parts.append(pd.DataFrame({"level": "tariff", "country": tariffs["exporter"], "partner": tariffs["importer"],
-                                   "sector": tariffs.get("sector", ""), "variable": "tariff",
+        parts.append(pd.DataFrame({"level": "tariff", "country": tariffs["country"], "partner": tariffs["partner"],
+                                   "sector": tariffs["sector"], "variable": "tariff",
                                    "value": tariffs["tariff"].astype(float), "unit": "fraction"}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
 
@@ -198,8 +200,10 @@ class Store:
     # ------------------------------------------------------------------------------------------- read
     def list(self) -> pd.DataFrame:
         """One row per run, newest last: id, created, command, title, world, year, elasticity, model, rows."""
-        return pd.read_sql_query("SELECT id, created, command, title, world, year, elasticity, model, "
-                                 "n_results AS rows FROM runs ORDER BY id", self.connection).set_index("id")
+        frame = pd.read_sql_query("SELECT id, created, command, title, world, year, elasticity, model, "
+                                  "n_results AS rows FROM runs ORDER BY id", self.connection).set_index("id")
+        frame["year"] = frame["year"].astype("Int64")
+        return frame
 
     def get(self, run_id: int | str) -> Run:
         """The run ``run_id`` with its results; OptionError naming the database if there is none."""

@@ -57,9 +57,10 @@ def progress_lines():
 
 def run(*, data: str, model: str, countries: str | None, mode: str, convention: str | None, purge: bool,
         net_exports: str, year: int | None, elasticity: str | None, json_file: str | None, csv_dir: Path | None,
-        check: int, scheduler: str = "serial", workers: int = 2) -> None:
+        check: int, scheduler: str = "serial", workers: int = 2) -> dict | None:
     """Read, prepare and calibrate the world, play the war, print the table and summary, write the files
-    (``--elasticity all`` or a list of sets: the war under each set, on ``scheduler``, ``cli._war_sweep``)."""
+    (``--elasticity all`` or a list of sets: the war under each set, on ``scheduler``, ``cli._war_sweep``).
+    Returns the war's JSON document (None for a sweep)."""
     from tariffsim.cli import _war_sweep
 
     if _war_sweep.is_sweep(elasticity):
@@ -81,7 +82,7 @@ def run(*, data: str, model: str, countries: str | None, mode: str, convention: 
     with status(f"solving the {mode} Nash war of {len(players or world.countries)} players (stacked Newton)"):
         war = world_nash(game.calibration, mode=mode, players=players, net_exports=net_exports, upper=game.upper,
                          check=check, on_progress=progress_lines())
-    _finish(game, war.to_frame(), war.tariff_frame(), war.facts(), schema="tariffsim.games.world_nash",
+    return _finish(game, war.to_frame(), war.tariff_frame(), war.facts(), schema="tariffsim.games.world_nash",
             title=f"{mode.capitalize()} Nash tariff war", json_file=json_file, outputs=outputs, json_path=json_path,
             csv_path=csv_path)
 
@@ -89,10 +90,11 @@ def run(*, data: str, model: str, countries: str | None, mode: str, convention: 
 def run_optimal(*, data: str, model: str, country: str, mode: str, convention: str | None, purge: bool,
                 net_exports: str, year: int | None, elasticity: str | None, json_file: str | None,
                 csv_dir: Path | None, retaliation: bool, responders: str | None, scenario: Path | None,
-                check: int, scheduler: str = "serial", workers: int = 2) -> None:
+                check: int, scheduler: str = "serial", workers: int = 2) -> dict | None:
     """One country's optimal tariffs against the world, and with ``retaliation`` the others' optimal answer
     (to that optimum, or to the first mover's tariffs in ``scenario``); ``--elasticity all`` or a list of
-    sets: the optimum under each set (``cli._war_sweep``, on ``scheduler``)."""
+    sets: the optimum under each set (``cli._war_sweep``, on ``scheduler``). Returns the JSON document (None
+    for a sweep)."""
     from tariffsim.cli import _war_sweep
     from tariffsim.cli._games import country_list
     from tariffsim.errors import OptionError
@@ -124,17 +126,17 @@ def run_optimal(*, data: str, model: str, country: str, mode: str, convention: s
     if not retaliation:
         with status(f"solving {code}'s optimal {game.mode} tariffs against the world (stacked Newton)"):
             best = optimal_against_world(game.calibration, code, **options)
-        _finish(game, best.to_frame(), best.tariff_frame(), best.facts(), schema="tariffsim.games.world_optimal",
-                title=f"{code}'s optimal {game.mode} tariffs against the world", json_file=json_file,
-                outputs=outputs, json_path=json_path, csv_path=csv_path)
-        return
+        return _finish(game, best.to_frame(), best.tariff_frame(), best.facts(),
+                       schema="tariffsim.games.world_optimal",
+                       title=f"{code}'s optimal {game.mode} tariffs against the world", json_file=json_file,
+                       outputs=outputs, json_path=json_path, csv_path=csv_path)
     tariffs = None if plan is None else plan.apply(game.world).tariffs
     first = f"the tariffs of {scenario.name}" if plan is not None else "its optimum"
     with status(f"{code} sets {first}; the others answer with their optima (stacked Newton)"):
         answer = optimal_retaliation(game.calibration, code, tariffs=tariffs, given=plan is not None,
                                      responders=country_list(game.world, responders), check=check, **options)
     facts = answer.facts()
-    _finish(game, answer.to_frame(), answer.response.tariff_frame(), facts["response"],
+    return _finish(game, answer.to_frame(), answer.response.tariff_frame(), facts["response"],
             schema="tariffsim.games.world_retaliation", extra={"first_mover": code, "first": facts["first"],
                                                               "first_tariffs": first},
             title=f"Optimal retaliation against {code} ({first})", json_file=json_file, outputs=outputs,
@@ -142,8 +144,9 @@ def run_optimal(*, data: str, model: str, country: str, mode: str, convention: s
 
 
 def _finish(game: Prepared, frame, tariffs, facts: dict, *, schema: str, title: str, json_file: str | None,
-            outputs, json_path, csv_path, extra: dict | None = None) -> None:
-    """Print the summary and the by-country table (or the JSON on stdout) and write the declared files."""
+            outputs, json_path, csv_path, extra: dict | None = None) -> dict:
+    """Print the summary and the by-country table (or the JSON on stdout), write the declared files and
+    return the JSON document."""
     from tariffsim.assumptions import assumptions
 
     document = {"schema": schema, "schema_version": 1, "model": game.model, "convention": game.convention.facts(),
@@ -159,6 +162,7 @@ def _finish(game: Prepared, frame, tariffs, facts: dict, *, schema: str, title: 
                                          tariffs.to_csv(folder / "tariffs.csv", index=False))}
     for path in outputs.write({path: write for path, write in writers.items() if path is not None}):
         (stderr if json_file == "-" else stdout).print(f"wrote {path}")
+    return document
 
 
 def _print(frame, facts: dict, game: Prepared, title: str, document: dict) -> None:

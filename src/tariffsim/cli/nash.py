@@ -8,6 +8,7 @@ import typer
 
 from tariffsim.cli import _games as g
 from tariffsim.cli import _world_options as w
+from tariffsim.cli import runs
 from tariffsim.cli._common import Elasticity, Year, friendly_errors
 from tariffsim.cache import DEFAULT_FOLDER
 
@@ -36,6 +37,8 @@ def nash(
     workers: g.Workers = 2,
     cache_dir: g.CacheDir = Path(DEFAULT_FOLDER),
     no_cache: g.NoCache = False,
+    save: runs.Save = False,
+    runs_db: runs.RunsDb = None,
 ) -> None:
     """Nash tariffs of a trade war: every player's tariffs are a best response to the others'.
 
@@ -44,13 +47,17 @@ def nash(
     Example: [bold]tariffsim nash --data ossa2014 --purge --net-exports zero --countries USA,JPN --mfn[/]
     """
     with friendly_errors(ctx):
+        store = runs.open_store(save, runs_db)
+        title = f"Nash {'MFN ' if mfn else ''}tariff war{f' among {countries}' if countries else ''} on {data}"
         if method == "stacked" or convention is not None:
             from tariffsim.cli import _world_nash
 
-            _world_nash.run(data=data, model=model, countries=countries, mode="mfn" if mfn else mode,
+            runs.refuse_sweep(store, elasticity)
+            document = _world_nash.run(data=data, model=model, countries=countries, mode="mfn" if mfn else mode,
                             convention=convention, purge=purge, net_exports=net_exports, year=year,
                             elasticity=elasticity, json_file=json_file, csv_dir=csv_dir, check=check,
                             scheduler=scheduler, workers=workers)
+            runs.save(store, "nash", document, title)
             return
         g.json_output(json_file)  # a bad --json target fails now, not after the game
         game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model, year=year,
@@ -60,12 +67,14 @@ def nash(
         frame = war.to_frame()
         last = war.rounds[-1]
         facts = war.facts()
+        document = _document(game, war, frame, facts, mfn, method)
         g.report(frame, f"Nash {'MFN ' if war.mfn else ''}tariff war among {', '.join(war.players)} — "
                         f"{game.calibration.model.name} model, {game.world.label or data}",
                  (f"% change from the baseline; converged in {len(war.rounds)} {method} rounds: largest tariff "
                   f"change {last.max_change:.1e}, largest remaining best-response gain {war.max_gain:.1e} (log G), "
                   f"KKT residual {war.kkt_residual:.1e}; {war.solves} equilibrium solves, {war.seconds:.1f} s."),
-                 json_file, _document(game, war, frame, facts, mfn, method))
+                 json_file, document)
+        runs.save(store, "nash", document, title)
 
 
 def _document(game, war, frame, facts, mfn: bool, method: str) -> dict:

@@ -9,6 +9,7 @@ import typer
 from tariffsim.cache import DEFAULT_FOLDER
 from tariffsim.cli import _games as g
 from tariffsim.cli import _world_options as w
+from tariffsim.cli import runs
 from tariffsim.cli._common import Elasticity, Year, friendly_errors, print_frame
 from tariffsim.errors import OptionError
 
@@ -50,6 +51,8 @@ def optimal(
     workers: g.Workers = 2,
     cache_dir: g.CacheDir = Path(DEFAULT_FOLDER),
     no_cache: g.NoCache = False,
+    save: runs.Save = False,
+    runs_db: runs.RunsDb = None,
 ) -> None:
     """Optimal (unilateral) tariffs: what a government maximising its welfare would set, others unchanged.
 
@@ -62,14 +65,18 @@ def optimal(
     World scale: [bold]tariffsim optimal --data icio2022 --convention tariffwar --country USA --retaliation[/]
     """
     with friendly_errors(ctx):
+        store = runs.open_store(save, runs_db)
         if method == "stacked" or convention is not None or retaliation or responders or scenario:
             from tariffsim.cli import _world_nash
 
-            _world_nash.run_optimal(data=data, model=model, country=country, mode="mfn" if mfn else mode,
+            runs.refuse_sweep(store, elasticity)
+            document = _world_nash.run_optimal(data=data, model=model, country=country, mode="mfn" if mfn else mode,
                                     convention=convention, purge=purge, net_exports=net_exports, year=year,
                                     elasticity=elasticity, json_file=json_file, csv_dir=csv_dir,
                                     retaliation=retaliation, responders=responders, scenario=scenario, check=check,
                                     scheduler=scheduler, workers=workers)
+            runs.save(store, "optimal", document, f"{country}'s optimal {mode} tariffs"
+                      f"{' and the retaliation' if retaliation else ''} on {data}", scenario)
             return
         if method != "search":
             raise OptionError(f"--method {method!r}: use search or stacked")
@@ -100,15 +107,18 @@ def optimal(
         caption = ("gov. welfare % = own government welfare; medians over the chosen tariffs; start spread = best "
                    "minus worst log G over the starts.")
         if len(choosers) > 1:
-            g.report(frame, title + " (each against everyone else's current tariffs)", caption, json_file,
-                     g.document("optimal", game, options, frame, tariffs, solver))
+            document = g.document("optimal", game, options, frame, tariffs, solver)
+            g.report(frame, title + " (each against everyone else's current tariffs)", caption, json_file, document)
+            runs.save(store, "optimal", document, title)
             return
         only = results[choosers[0]]
         effects = only.to_frame()
         if json_file != "-":
             print_frame(frame, title, digits=3, caption=caption)
+        document = g.document("optimal", game, options, effects, tariffs, solver)
         g.report(effects, f"Effects of {choosers[0]}'s optimal tariffs on every country", "% change from the baseline.",
-                 json_file, g.document("optimal", game, options, effects, tariffs, solver))
+                 json_file, document)
+        runs.save(store, "optimal", document, title)
 
 
 def _split(text: str | None) -> list[str] | None:

@@ -52,6 +52,17 @@ def save(store: Store | None, command: str, document: dict, title: str, scenario
     stderr.print(f"saved run {run_id} in {store.path} (`tariffsim runs show {run_id}`)", highlight=False)
 
 
+def refuse_sweep(store: Store | None, elasticity: str | None) -> None:
+    """OptionError for ``--save`` with an elasticity sweep (``--elasticity all`` or a list): a run is one
+    solution."""
+    from tariffsim.cli._war_sweep import is_sweep
+    from tariffsim.errors import OptionError
+
+    if store is not None and is_sweep(elasticity):
+        raise OptionError(f"--save with --elasticity {elasticity}: a saved run is one solution; run once per set "
+                          "(--elasticity U4, --elasticity CP, ...) with --save")
+
+
 def _store(runs_db: Path | None) -> Store:
     from tariffsim.errors import OptionError
     from tariffsim.store import Store, default_path
@@ -69,12 +80,26 @@ def list_runs(ctx: typer.Context, runs_db: RunsDb = None) -> None:
 
     Example: [bold]tariffsim runs list[/]
     """
+    import pandas as pd
+
     with friendly_errors(ctx), _store(runs_db) as store:
         frame = store.list()
         if frame.empty:
             stdout.print(f"no runs saved in {store.path} yet")
             return
-        print_frame(frame.fillna(""), f"Saved runs in {store.path}")
+        from rich.table import Table
+
+        table = Table(title=f"Saved runs in {store.path}", title_justify="left",
+                      caption="tariffsim runs show ID: one run's facts and results", caption_justify="left")
+        frame["created"] = frame["created"].str.slice(0, 16).str.replace("T", " ")  # minutes, UTC
+        cells = frame.reset_index().map(lambda v: "" if pd.isna(v) else str(v))
+        for column in cells.columns:
+            wraps = column in ("title", "world")  # the long texts wrap; every other column is shown whole
+            table.add_column(column, justify="right" if column in ("id", "year", "rows") else "left", no_wrap=not wraps,
+                             min_width=12 if wraps else max(len(column), cells[column].str.len().max()))
+        for row in cells.itertuples(index=False):
+            table.add_row(*row)
+        stdout.print(table)
 
 
 @app.command("show")

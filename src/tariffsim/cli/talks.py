@@ -8,6 +8,7 @@ import typer
 
 from tariffsim.cache import DEFAULT_FOLDER
 from tariffsim.cli import _games as g
+from tariffsim.cli import runs
 from tariffsim.cli._common import Elasticity, Year, friendly_errors, status
 
 BASELINES = ("factual", "nash", "free-trade")
@@ -33,6 +34,8 @@ def talks(
     workers: g.Workers = 2,
     cache_dir: g.CacheDir = Path(DEFAULT_FOLDER),
     no_cache: g.NoCache = False,
+    save: runs.Save = False,
+    runs_db: runs.RunsDb = None,
 ) -> None:
     """Trade talks: the efficient tariffs at which every participant's government gains the same.
 
@@ -50,6 +53,7 @@ def talks(
         from tariffsim.games.tables import median_tariff_pct
 
         g.json_output(json_file)  # a bad --json target fails now, not after the game
+        store = runs.open_store(save, runs_db)
         if baseline not in BASELINES:
             raise OptionError(f"--baseline {baseline!r}: use {', '.join(BASELINES)}")
         game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model, year=year,
@@ -79,9 +83,12 @@ def talks(
         facts = deal.facts()
         doc_options = {"participants": list(deal.participants), "mfn": mfn, "baseline": baseline,
                        "unrestricted": unrestricted, "lower_bound": lower}
-        g.report(frame, f"Trade talks among {', '.join(deal.participants)} from the {baseline} baseline ({model} model)"
-                        f"{' (MFN)' if mfn else ''}{' (unrestricted)' if unrestricted else ''}",
+        title = (f"Trade talks among {', '.join(deal.participants)} from the {baseline} baseline ({model} model)"
+                 f"{' (MFN)' if mfn else ''}{' (unrestricted)' if unrestricted else ''}")
+        document = g.document("talks", game, doc_options, frame, deal.tariff_frame(), facts)
+        g.report(frame, title,
                  (f"% change from the {baseline} baseline; common gain {deal.common_gain_pct:.3f}%, equal to "
                   f"{deal.equal_gain_residual:.1e} in log G; KKT residual {deal.kkt_residual:.1e}; {deal.solves} "
                   f"equilibrium solves, {deal.seconds:.1f} s."),
-                 json_file, g.document("talks", game, doc_options, frame, deal.tariff_frame(), facts))
+                 json_file, document)
+        runs.save(store, "talks", document, title)
