@@ -26,7 +26,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--hide-scrollbars"]
 STEMS = [Path(s.file).stem for s in load_pack(PACK).scenarios]
 KEY_ELEMENTS = ["headline", "figure-headline", "diversion", "figure-diversion", "game", "figure-game",
-                "assumptions", "rerun", *(f"scenario-{s}" for s in STEMS), *(f"figure-scenario_{s}" for s in STEMS)]
+                "assumptions", "rerun", *(f"scenario-{s}" for s in STEMS), *(f"figure-scenario_{s}" for s in STEMS),
+                *(f"figure-map_{s}" for s in STEMS)]
 
 pytestmark = [pytest.mark.slow, pytest.mark.data]
 
@@ -43,7 +44,7 @@ def report_dir(data_dir, tmp_path_factory) -> Path:
 
 def test_one_command_writes_the_page_figures_and_tables(report_dir):
     assert (report_dir / "report.html").stat().st_size > 100_000
-    for name in ["headline", "diversion", "game", *(f"scenario_{s}" for s in STEMS)]:
+    for name in ["headline", "diversion", "game", *(f"scenario_{s}" for s in STEMS), *(f"map_{s}" for s in STEMS)]:
         assert (report_dir / "figures" / f"{name}.png").stat().st_size > 10_000
         assert (report_dir / "figures" / f"{name}.svg").read_text().lstrip().startswith("<?xml")
     for name in ["headline", "diversion", "diversion_by_exporter", "game_points", "game_tariffs", "game_frontier",
@@ -125,7 +126,7 @@ def test_chromium_renders_every_key_element_visible(report_dir, tmp_path):
     for line in lines:
         assert " visible" in line and "image-broken" not in line, line
     figures = [line for line in lines if line.startswith("figure-")]
-    assert len(figures) == 3 + len(STEMS) and all("image-ok" in line for line in figures)
+    assert len(figures) == 3 + 2 * len(STEMS) and all("image-ok" in line for line in figures)  # + maps
 
 
 def test_chromium_screenshot_of_the_page_is_not_blank(report_dir, tmp_path):

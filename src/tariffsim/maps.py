@@ -92,6 +92,11 @@ def regions(countries: Sequence[str], year: int | None = None) -> tuple[dict[str
     return owner, [c for c in countries if c not in covered]
 
 
+def drawable(countries: Sequence[str], year: int | None = None) -> bool:
+    """Whether any country of the world has a shape on the map (an ISO3 code, ROW or a known group)."""
+    return bool(regions(countries, year)[0])
+
+
 def check_target(path: str | Path, option: str = "--map") -> Path:
     """``path`` if its extension is one of FORMATS, else OptionError naming the file and the fix."""
     path = Path(path)

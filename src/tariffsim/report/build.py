@@ -24,6 +24,7 @@ from tariffsim.io import read_world
 from tariffsim.models import Krugman
 from tariffsim.outputs import Outputs
 from tariffsim.purge import purge
+from tariffsim import maps
 from tariffsim.report import figures, tables
 from tariffsim.report.game import GameView, game_view
 from tariffsim.report.html import PageContent, render
@@ -156,6 +157,8 @@ def _content(pack: Pack, world, spec: str, results: tuple[ScenarioResult, ...], 
         table(pd.concat(sectors), f"scenario_{stem}_sectors", index=True)
         table(tables.bilateral_changes(eq), f"scenario_{stem}_bilateral")
         figure(figures.scenario_figure(result, pack.focus), f"scenario_{stem}")
+        if maps.drawable(world.countries, world.year):
+            figure(maps.equilibrium_map(eq), f"map_{stem}")
     diversion = by_exporter = None
     if pack.diversion is not None:
         by_file = {r.item.file: r.equilibrium for r in results}

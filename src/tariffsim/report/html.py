@@ -153,6 +153,9 @@ def _scenario(content: PageContent, result: ScenarioResult) -> str:
             + _img(content.figures, f"scenario_{stem}",
                    f"{result.label}: real income by country, bilateral flows, and the 10 sectors whose exports "
                    "change most for each of the pair.")
+            + (_img(content.figures, f"map_{stem}", f"{result.label}: real income (welfare) by country, % change; "
+                    "regions such as ROW in one colour, countries outside the world grey.")
+               if f"map_{stem}" in content.figures else "")
             + f'<p class="note">Tables: <code>tables/scenario_{escape(stem)}_countries.csv</code>, '
             f"<code>..._sectors.csv</code>, <code>..._bilateral.csv</code>.</p></section>")
 
