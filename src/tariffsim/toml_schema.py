@@ -69,8 +69,12 @@ def read_toml(path: str | os.PathLike[str], kind: str) -> dict[str, Any]:
     if not isinstance(path, str | os.PathLike):
         raise ScenarioError(f"{kind} file {path!r}: a path must be text or a pathlib.Path, not "
                             f"{type(path).__name__}; fix: give the path of a {kind} .toml file")
-    raw = _read_bytes(path, kind)
-    name = _shown(path)
+    return parse_toml(_read_bytes(path, kind), _shown(path), kind)
+
+
+def parse_toml(raw: bytes, name: str, kind: str) -> dict[str, Any]:
+    """The parsed document of ``raw`` (a file's bytes, or text pasted into the web app), named ``name`` in
+    messages; ScenarioError for text that is not UTF-8, not TOML or nested too deeply (callers limit the size)."""
     raw = raw.removeprefix(_BOM)  # a UTF-8 byte-order mark, as some editors write
     try:
         text = raw.decode("utf-8")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from tariffsim.cli import (compare, data, from_news, gravity, info, nash, optimal, purge, replicate, report, runs,
-                          solve, talks)
+                          serve, solve, talks)
 from tariffsim.cli._common import State
 
 app = typer.Typer(
@@ -39,6 +39,7 @@ app.command("optimal", no_args_is_help=True)(optimal.optimal)
 app.command("nash", no_args_is_help=True)(nash.nash)
 app.command("talks", no_args_is_help=True)(talks.talks)
 app.command("report", no_args_is_help=True)(report.report)
+app.command("serve")(serve.serve)
 app.add_typer(gravity.app, name="gravity")
 app.add_typer(replicate.app, name="replicate")
 app.add_typer(data.app, name="data")

@@ -1,0 +1,151 @@
+"""Solving a scenario for the web app, and what a result page shows.
+
+``solve(job, request)`` is a job's work (``tariffsim.web.jobs``): the cached calibration
+(``worlds.calibration``), the scenario applied, the equilibrium solved, the JSON document of
+``results.to_json_dict`` built, as ``tariffsim solve --json`` would. ``Result`` is what every result
+page reads, whether the run was just solved or comes from the runs store (``from_run``): the long
+results table and the facts, so one set of templates serves both.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from tariffsim.scenario import Scenario, scenario_warnings
+from tariffsim.web import worlds
+
+SHOWN_COUNTRIES = 25
+"""Rows of the headline table (the countries the scenario touches and the most affected)."""
+SHOWN_PARTNERS = 30
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What the user asked to solve: the checked scenario and its TOML, a data-set name, elasticity, model."""
+
+    scenario: Scenario
+    toml: str
+    world: str
+    model: str = worlds.DEFAULT_MODEL
+    elasticity: str | None = None
+
+
+@dataclass
+class Result:
+    """A solved or saved run: title, facts and the long results table (``tariffsim.results``)."""
+
+    title: str
+    model: str
+    assumptions: dict
+    solver: dict
+    frame: pd.DataFrame = field(repr=False)
+    toml: str = ""
+    headline: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    document: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def countries(self) -> list[str]:
+        return list(dict.fromkeys(self.frame.loc[self.frame["level"] == "country", "country"]))
+
+    def country_table(self) -> pd.DataFrame:
+        """Countries by the headline percent changes, the most affected first (at most SHOWN_COUNTRIES)."""
+        wide = self._wide("country", "country")
+        columns = [c for c in self.headline if c in wide.columns] or list(wide.columns[:6])
+        wide = wide[columns]
+        order = wide.iloc[:, 0].abs().sort_values(ascending=False, na_position="last").index
+        return wide.loc[order[:SHOWN_COUNTRIES]]
+
+    def sector_table(self, country: str) -> pd.DataFrame:
+        """Sectors of ``country`` by every percent change of the country_sector level."""
+        return self._wide("country_sector", "sector", country)
+
+    def bilateral_table(self, country: str) -> pd.DataFrame:
+        """Flows from ``country`` to each partner (percent changes), the largest moves first."""
+        wide = self._wide("bilateral", "partner", country)
+        wide = wide.drop(index=country, errors="ignore")
+        if wide.empty:
+            return wide
+        order = wide.iloc[:, 0].abs().sort_values(ascending=False, na_position="last").index
+        return wide.loc[order[:SHOWN_PARTNERS]]
+
+    def map_values(self, variable: str = "welfare") -> pd.Series:
+        rows = self.frame[(self.frame["level"] == "country") & (self.frame["variable"] == variable)]
+        return rows.set_index("country")["value"].astype(float)
+
+    def csv(self) -> str:
+        return self.frame.to_csv(index=False)
+
+    def json(self) -> str:
+        document = self.document or {"title": self.title, "model": self.model, "assumptions": self.assumptions,
+                                     "solver": self.solver, "scenario_toml": self.toml,
+                                     "results": json.loads(self.frame.to_json(orient="records"))}
+        return json.dumps(document, indent=1, allow_nan=True)
+
+    def _wide(self, level: str, index: str, country: str | None = None) -> pd.DataFrame:
+        rows = self.frame[(self.frame["level"] == level) & (self.frame["unit"] == "pct")]
+        if country is not None:
+            rows = rows[rows["country"] == country]
+        if rows.empty:
+            return pd.DataFrame()
+        return rows.pivot_table(index=index, columns="variable", values="value", sort=False, dropna=False)
+
+
+def solve(job, request: RunRequest) -> Result:
+    """A job's work: calibrate (cached), apply, solve, tabulate; ``job.step`` names each stage."""
+    from tariffsim.results import declared, to_json_dict
+
+    job.step(f"reading and calibrating {request.world}")
+    solver, world, calibration = worlds.calibration(request.model, request.world, request.elasticity)
+    job.step("applying the scenario")
+    warnings: list[str] = []
+    with scenario_warnings(warnings.append):
+        policy = request.scenario.apply(world)
+    job.step(f"solving with the {solver.name} model")
+    equilibrium = solver.solve(calibration, policy)
+    job.step("tabulating the results")
+    plan = request.scenario
+    meta = {"title": plan.title, "description": plan.description, "source": plan.source, "file": "web",
+            "purged": False}
+    document = to_json_dict(equilibrium, meta)
+    frame = pd.DataFrame(document["results"])
+    return Result(plan.title, document["model"], document["assumptions"], document["solver"], frame, request.toml,
+                  [v.name for v in declared(equilibrium, "country", "headline")], warnings, document)
+
+
+def from_run(run) -> Result:
+    """The Result of a run read from the store (``tariffsim.store.Run``)."""
+    meta = run.meta
+    return Result(meta["title"], meta.get("model") or "", meta.get("assumptions") or {}, meta.get("solver") or {},
+                  run.results, meta.get("scenario_text") or "")
+
+
+def map_png(result: Result, variable: str = "welfare") -> bytes:
+    """The world map (``tariffsim.maps``) of a country result, as PNG bytes."""
+    from tariffsim.errors import OptionError
+    from tariffsim.maps import world_map
+
+    values = result.map_values(variable)
+    if values.empty:
+        known = sorted(set(result.frame.loc[result.frame["level"] == "country", "variable"]))
+        raise OptionError(f"variable = {variable[:40]!r}: not a country result of this run; fix: choose one of "
+                          f"{', '.join(known)}")
+    figure = world_map(list(values.index), values.to_numpy(), title=f"{result.title}: {variable}",
+                       year=result.assumptions.get("year"))
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def save(result: Result, store_path) -> int:
+    """Save ``result`` in the runs store (``tariffsim.store``); its run id."""
+    from tariffsim.store import Store, run_from_document
+
+    run = run_from_document("solve", result.document, title=result.title)
+    run.meta["scenario_text"] = result.toml
+    with Store(store_path) as store:
+        return store.save(run)
