@@ -112,7 +112,10 @@ def test_interrupted_save_leaves_a_consistent_database_without_the_half_run(tmp_
         kept = store.save(Run({"command": "solve", "title": "kept"}, results_frame()))
     child = saver(path, "half", rows=2_000_000)
     assert child.stdout.readline().strip() == "saving"
-    time.sleep(1.0)  # well inside the save: 2 million rows take several seconds
+    wal = path.with_name(path.name + "-wal")
+    deadline = time.time() + 60
+    while not (wal.exists() and wal.stat().st_size > 4_000_000) and child.poll() is None and time.time() < deadline:
+        time.sleep(0.01)  # until the uncommitted transaction has written megabytes of results pages
     os.kill(child.pid, how)
     out, err = child.communicate(timeout=60)
     assert "saved" not in out, "the save finished before the signal: make the run bigger"
