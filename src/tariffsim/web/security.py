@@ -1,7 +1,8 @@
 """The web app's guards, applied to every request before any route runs (``install``).
 
 - Host: the ``Host`` header must name the address served (or ``localhost``/``127.0.0.1`` on loopback),
-  so a web page on another site cannot reach the app through DNS rebinding.
+  so a web page on another site cannot reach the app through DNS rebinding (on a wildcard address such
+  as ``0.0.0.0`` any name, since the token is needed anyway).
 - Token: when the app has one (always when it serves on an address other than loopback), every
   request carries it: ``Authorization: Bearer TOKEN``, an ``X-Tariffsim-Token`` header, the cookie the
   app sets, or ``?token=TOKEN`` once (the app then sets the cookie and redirects to the same page
@@ -31,8 +32,14 @@ def is_loopback(host: str) -> bool:
     return host in LOOPBACK or host.startswith("127.")
 
 
-def allowed_hosts(host: str) -> set[str]:
-    """Host names the ``Host`` header may carry for an app served on ``host``."""
+WILDCARDS = ("0.0.0.0", "::", "")
+
+
+def allowed_hosts(host: str) -> set[str] | None:
+    """Host names the ``Host`` header may carry for an app served on ``host``; None (any) for a wildcard
+    address, whose names cannot be known (the token guards it)."""
+    if host in WILDCARDS:
+        return None
     return {host, *LOOPBACK} if is_loopback(host) else {host}
 
 
@@ -61,7 +68,7 @@ def install(app, *, host: str, token: str | None, max_body: int) -> None:
     @app.middleware("http")
     async def guard(request: Request, call_next):
         given_host = host_name(request.headers.get("host", ""))
-        if given_host not in hosts:
+        if hosts is not None and given_host not in hosts:
             return refuse(400, f"Host {given_host[:80]!r} is not this app's address; open it as "
                                f"http://{host}:PORT/")
         if token is not None:
@@ -106,39 +113,35 @@ def _remember(request: Request, token: str) -> Response:
 
 
 class BodyLimit:
-    """ASGI middleware: 413 once a request body (chunked or not) passes ``max_body`` bytes."""
+    """ASGI middleware: reads a request body (chunked or not) up to ``max_body`` bytes before the app
+    sees it, and answers 413 without calling the app once the body passes that."""
 
     def __init__(self, app, max_body: int):
         self.app, self.max_body = app, max_body
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        seen = 0
-        started = False
-
-        async def counted_receive():
-            nonlocal seen
+        chunks, size, more = [], 0, True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    raise _TooLarge
-            return message
-
-        async def tracked_send(message):
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except _TooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > self.max_body:
                 await refuse(413, f"request body over this app's limit of {self.max_body:,} bytes; send a smaller "
                                   "scenario")(scope, receive, send)
+                return
+        body = b"".join(chunks)
 
+        async def replay():
+            nonlocal body
+            if body is None:
+                return await receive()  # after the body: wait for the client's disconnect
+            message, body = {"type": "http.request", "body": body, "more_body": False}, None
+            return message
 
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)

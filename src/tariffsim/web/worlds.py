@@ -77,19 +77,24 @@ def resolve(world: str, year: str | int | None = None) -> tuple[WorldChoice, str
     if row is None:
         raise OptionError(f"world = {str(world)[:80]!r}: not a data set of this app; the web app takes a data-set "
                           f"name, never a path; fix: choose one of {', '.join(r.key for r in choices())}")
-    if world in row.names.values():
-        return row, world
-    if year in (None, "") and len(row.names) == 1:
-        return row, next(iter(row.names.values()))
+    if world in row.names.values():  # a full name: its own year only
+        years = {y: n for y, n in row.names.items() if n == world}
+    else:
+        years = row.names
+    if year in (None, ""):
+        return row, years[max(years, key=lambda y: y or 0)]
     try:
-        chosen = int(year) if year not in (None, "") else max(row.years)
+        chosen = int(year)
     except ValueError:
-        raise OptionError(f"year = {str(year)[:20]!r}: not a whole number; fix: choose one of "
-                          f"{', '.join(map(str, row.years)) or 'none (leave it empty)'}") from None
-    if chosen not in row.names:
-        raise OptionError(f"year = {chosen}: {row.key} has no data for it; fix: choose one of "
-                          f"{', '.join(map(str, row.years)) or 'none (leave it empty)'}")
-    return row, row.names[chosen]
+        raise OptionError(f"year = {str(year)[:20]!r}: not a whole number; fix: {_year_fix(years)}") from None
+    if chosen not in years:
+        raise OptionError(f"year = {chosen}: {world} has no data for it; fix: {_year_fix(years)}")
+    return row, years[chosen]
+
+
+def _year_fix(years: dict) -> str:
+    known = [str(y) for y in years if y is not None]
+    return f"choose one of {', '.join(known)}" if known else "leave the year empty (the data set has one)"
 
 
 def models() -> list[str]:
