@@ -20,6 +20,7 @@ Attribution and terms: ``src/tariffsim/data/NATURAL_EARTH.md``.
 from __future__ import annotations
 
 import io
+import itertools
 import struct
 import sys
 from pathlib import Path
@@ -51,7 +52,7 @@ def read_polygons(shp: Path) -> list[list[np.ndarray]]:
         parts, points = struct.unpack("<ii", content[36:44])
         starts = list(struct.unpack(f"<{parts}i", content[44:44 + 4 * parts])) + [points]
         xy = np.frombuffer(content, dtype="<f8", count=2 * points, offset=44 + 4 * parts).reshape(points, 2)
-        records.append([xy[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)])
+        records.append([xy[a:b] for a, b in itertools.pairwise(starts)])
     return records
 
 

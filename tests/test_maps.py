@@ -73,7 +73,7 @@ def test_png_pixels_have_the_countrys_colour(tmp_path):
     axes = figure.axes[0]
     for code, (lon, lat) in {"USA": (-100.0, 40.0), "BRA": (-50.0, -10.0), "RUS": (90.0, 62.0)}.items():
         x, y = axes.transData.transform((lon, lat))
-        pixel = image[image.shape[0] - int(round(y)), int(round(x))] / 255.0
+        pixel = image[image.shape[0] - round(y), round(x)] / 255.0
         assert np.allclose(pixel, maps.colour_of(figure, code), atol=0.02), code
     assert (tmp_path / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

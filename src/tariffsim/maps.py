@@ -24,6 +24,7 @@ hatched grey, "n/a".
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -62,7 +63,7 @@ class Shapes:
     points: np.ndarray
 
     def rings(self) -> list[np.ndarray]:
-        return [self.points[a:b] for a, b in zip(self.ring_start[:-1], self.ring_start[1:], strict=True)]
+        return [self.points[a:b] for a, b in itertools.pairwise(self.ring_start)]
 
 
 @functools.cache

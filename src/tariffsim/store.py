@@ -25,6 +25,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Self
 
 import pandas as pd
 
@@ -162,7 +163,7 @@ class Store:
             self.connection.execute("ROLLBACK")
             raise
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

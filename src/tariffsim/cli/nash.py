@@ -6,11 +6,11 @@ from pathlib import Path
 
 import typer
 
+from tariffsim.cache import DEFAULT_FOLDER
 from tariffsim.cli import _games as g
 from tariffsim.cli import _world_options as w
 from tariffsim.cli import runs
 from tariffsim.cli._common import Elasticity, Year, friendly_errors
-from tariffsim.cache import DEFAULT_FOLDER
 
 
 def nash(

@@ -75,7 +75,7 @@ def optimal(
                                     elasticity=elasticity, json_file=json_file, csv_dir=csv_dir,
                                     retaliation=retaliation, responders=responders, scenario=scenario, check=check,
                                     scheduler=scheduler, workers=workers)
-            runs.save(store, "optimal", document, f"{country}'s optimal {mode} tariffs"
+            runs.save(store, "optimal", document, f"{country}'s optimal {'mfn' if mfn else mode} tariffs"
                       f"{' and the retaliation' if retaliation else ''} on {data}", scenario)
             return
         if method != "search":

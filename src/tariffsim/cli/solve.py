@@ -97,7 +97,8 @@ def solve(
         writers = result_writers(equilibrium, json_path=json_path, csv_dir=csv_dir, parquet_dir=parquet_dir,
                                  scenario=meta)
         if map_path is not None:
-            from tariffsim.maps import equilibrium_map, save as save_map
+            from tariffsim.maps import equilibrium_map
+            from tariffsim.maps import save as save_map
 
             figure = equilibrium_map(equilibrium, map_variable)
             writers[map_path] = lambda path: save_map(figure, path)

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from tariffsim import maps
 from tariffsim.cache import Cache
 from tariffsim.errors import DataValidationError, OptionError
 from tariffsim.io import read_world
 from tariffsim.models import Krugman
 from tariffsim.outputs import Outputs
 from tariffsim.purge import purge
-from tariffsim import maps
 from tariffsim.report import figures, tables
 from tariffsim.report.game import GameView, game_view
 from tariffsim.report.html import PageContent, render
