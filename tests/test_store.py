@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tariffsim.cli import app
+from tariffsim.errors import OptionError
 from tariffsim.store import COLUMNS, Run, Store, compare, run_from_document
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -139,7 +140,7 @@ def test_compare_is_second_minus_first_and_names_a_missing_variable(tmp_path):
         b = store.get(store.save(Run({"command": "solve", "title": "b"}, frame)))
     table = compare(a, b)
     assert table.loc["C0", f"run {b.id} - run {a.id}"] == pytest.approx(-2.0)
-    with pytest.raises(Exception, match="'exports'.*use one of welfare"):
+    with pytest.raises(OptionError, match="'exports'.*use one of welfare"):
         compare(a, b, "exports")
 
 
@@ -184,3 +185,17 @@ def test_cli_bad_id_missing_database_and_not_a_database_are_one_line_errors(tmp_
     assert result.exit_code == 1 and "not a tariffsim runs database" in result.output and str(junk) in result.output
     result = run_cli("runs", "export", "1", db=db)
     assert result.exit_code == 1 and "--csv FILE and/or --json FILE" in result.output
+
+
+def test_a_database_locked_past_the_timeout_is_a_clear_error_and_keeps_nothing(tmp_path):
+    path = tmp_path / "runs.sqlite"
+    with Store(path) as store:
+        store.connection.execute("PRAGMA busy_timeout = 200")  # instead of BUSY_SECONDS
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process's save in progress, never finishing
+        with pytest.raises(OptionError, match="database is locked.*nothing of it was kept"):
+            store.save(Run({"command": "solve", "title": "late"}, results_frame()))
+        other.execute("ROLLBACK")
+        other.close()
+        assert store.list().empty and store.check() == []
+        assert store.save(Run({"command": "solve", "title": "later"}, results_frame())) == 1

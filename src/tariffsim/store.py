@@ -183,8 +183,8 @@ class Store:
                meta.get("net_exports"), _json(meta.get("scenario", {})), meta.get("scenario_text"),
                _json(meta.get("assumptions", {})), _json(meta.get("solver", {})), __version__, len(rows))
         connection = self.connection
-        connection.execute("BEGIN IMMEDIATE")
         try:
+            connection.execute("BEGIN IMMEDIATE")  # the write lock now: a concurrent save waits up to BUSY_SECONDS
             run_id = connection.execute(
                 "INSERT INTO runs (created, command, title, world, year, elasticity, model, deficits, net_exports, "
                 "scenario, scenario_text, assumptions, solver, version, n_results) "
@@ -196,9 +196,13 @@ class Store:
             with interrupt.deferred():
                 interrupt.raise_if_interrupted()
                 connection.execute("COMMIT")
-        except BaseException:
+        except BaseException as error:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
+            if isinstance(error, sqlite3.OperationalError):  # locked past BUSY_SECONDS, disk full, read-only
+                raise OptionError(f"runs database {self.path}: the run was not saved ({error}); nothing of it was "
+                                  "kept. If another tariffsim is saving a very large run, try again; else give "
+                                  "another file with --runs-db") from None
             raise
         return int(run_id)
 
