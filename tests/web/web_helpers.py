@@ -3,7 +3,13 @@ store with its test client, the seed scenario's form, running a form to the end.
 
 from __future__ import annotations
 
+import contextlib
+import re
+import subprocess
+import sys
+import threading
 import time
+import urllib.request
 
 from fastapi.testclient import TestClient
 
@@ -41,3 +47,33 @@ def run(client: TestClient, form: dict) -> str:
     url = response.headers["location"]
     assert wait(client, url)["state"] == "done", client.get(f"{url}/status").json()
     return url
+
+
+@contextlib.contextmanager
+def serving(tmp_path, *options: str, limit: float = 60.0):
+    """``tariffsim serve --port 0`` in a child process on 127.0.0.1 (a fresh runs store); yields
+    (base URL, seconds until it answered), and stops it."""
+    command = [sys.executable, "-m", "tariffsim", "serve", "--port", "0", "--runs-db", str(tmp_path / "runs.sqlite"),
+               *options]
+    started = time.monotonic()
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    drain = threading.Thread(target=process.stderr.read, daemon=True)  # keeps its pipe from filling
+    try:
+        line = process.stderr.readline()
+        found = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert found, f"tariffsim serve said {line!r}"
+        url = found.group(0)
+        drain.start()
+        while time.monotonic() - started < limit:
+            try:
+                with urllib.request.urlopen(url + "/static/app.css", timeout=5):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        yield url, time.monotonic() - started
+    finally:
+        process.terminate()
+        process.wait(10)
+        if drain.ident is not None:  # started
+            drain.join(10)
+        process.stderr.close()

@@ -4,7 +4,7 @@ The form sends the top-level fields (``title``, ``description``, ``source``, ``n
 rows: ``change-K-importers``, ``-exporters``, ``-sectors``, ``-except_sectors``, ``-action``
 (add_points, set_percent or scale), ``-value``, ``-description``, ``-source``; and ``agreement-K-members``,
 ``-sectors``, ``-except_sectors``, ``-cut``, ``-description``, ``-source``. Name lists are comma
-separated. A row whose fields are all empty is left out. Values go to ``scenario_from_dict`` as typed
+separated. A row whose fields are all empty (its action aside) is left out. Values go to ``scenario_from_dict`` as typed
 (a number field that holds no number stays text), so every problem is the library's own message, with
 ``form`` (or ``pasted TOML``) as the file name.
 
@@ -46,6 +46,7 @@ def form_document(form: Mapping[str, str]) -> dict[str, Any]:
         match = ROW_FIELD.match(key)
         if match and str(value).strip():
             rows.setdefault((match[1], int(match[2])), {})[match[3]] = str(value).strip()
+    rows = {key: fields for key, fields in rows.items() if set(fields) - {"action"}}  # a select is never empty
     if len(rows) > MAX_STEPS:
         raise ScenarioError(f"{FORM}: {len(rows)} changes and agreements; at most {MAX_STEPS} in one scenario; fix: "
                             "split the scenario")
