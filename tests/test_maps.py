@@ -83,6 +83,27 @@ def test_a_world_without_iso3_codes_is_refused():
         maps.world_map(["Argentina", "Korea"], [1.0, 2.0], title="t")
 
 
+def test_map_values_real_wage_and_tariff_change_on_the_demo_world():
+    from tariffsim.models import Krugman
+    from tariffsim.scenario import load_scenario
+    from tariffsim.synthetic import demo_world
+
+    world, model = demo_world(), Krugman()
+    eq = model.solve(model.calibrate(world), load_scenario(EXAMPLES / "us_autos_japan.toml").apply(world))
+    wage, _, _ = maps.map_values(eq, "nominal_wage")
+    prices, _, _ = maps.map_values(eq, "price_index")
+    real, label, unit = maps.map_values(eq, "real_wage")
+    assert label == "real wage" and unit == "% change"
+    assert np.allclose(real, 100 * ((1 + wage / 100) / (1 + prices / 100) - 1))
+    tariff, _, unit = maps.map_values(eq, "tariff")
+    us = world.country_index("USA")
+    assert unit == "change, percentage points" and tariff[us] > 0
+    assert np.allclose(np.delete(tariff, us), 0.0)  # only the US changes its tariffs
+    imports = world.foreign_trade[:, us, :]
+    expected = 100 * (imports * (eq.policy.tariffs - world.tariffs)[:, us, :]).sum() / imports.sum()
+    assert tariff[us] == pytest.approx(expected)
+
+
 def test_solve_map_writes_svg_and_refuses_a_bad_extension_before_solving(tmp_path):
     runner = CliRunner()
     scenario = str(EXAMPLES / "us_autos_japan.toml")

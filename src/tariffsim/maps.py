@@ -1,4 +1,4 @@
-"""World maps: a choropleth of one per-country result (welfare, wages, exports, tariff revenue, ...).
+"""World maps: a choropleth of one per-country result (welfare, real wage, exports, tariffs, ...).
 
 ``world_map(countries, values, ...)`` draws a matplotlib Figure (Agg canvas, no pyplot state) on the
 country shapes shipped in ``data/world_shapes.npz`` (Natural Earth 1:110m, public domain; built by
@@ -187,16 +187,34 @@ def save(figure: Figure, path: Path) -> None:
 
 
 def equilibrium_map(equilibrium, variable: str = "welfare") -> Figure:
-    """The map of the country variable ``variable`` of a solved equilibrium (percent changes)."""
+    """The map of the country result ``variable`` of a solved equilibrium (``map_values``)."""
+    values, label, unit = map_values(equilibrium, variable)
+    world = equilibrium.world
+    title = f"{equilibrium.policy.name or 'counterfactual'}: {label} — {world.label or 'world'}"
+    return world_map(world.countries, values, title=title, label=unit, year=world.year)
+
+
+def map_values(equilibrium, variable: str) -> tuple[np.ndarray, str, str]:
+    """(N,) values of ``variable``, its label and unit: any country variable the model declares (percent
+    changes, ...), or ``real_wage`` (the nominal wage deflated by the price index, % change) or ``tariff``
+    (each importer's mean tariff over partners and sectors, weighted by baseline imports: change in
+    percentage points)."""
     from tariffsim.results import declared
 
     chosen = {v.name: v for v in declared(equilibrium, "country")}
+    if variable == "real_wage" and {"nominal_wage", "price_index"} <= set(chosen):
+        wage, prices = (np.asarray(chosen[n].compute(equilibrium), dtype=float) for n in ("nominal_wage", "price_index"))
+        return 100 * ((1 + wage / 100) / (1 + prices / 100) - 1), "real wage", "% change"
+    if variable == "tariff":
+        world = equilibrium.world
+        weights = world.foreign_trade
+        imports = weights.sum(axis=(0, 2))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            change = np.einsum("ijs,ijs->j", weights, equilibrium.policy.tariffs - world.tariffs) / imports
+        return 100 * change, "mean tariff (import-weighted)", "change, percentage points"
     if variable not in chosen:
         raise OptionError(f"--map-variable {variable!r}: not a country result of the {equilibrium.model.name} model; "
-                          f"use one of {', '.join(chosen)}")
+                          f"use real_wage, tariff or one of {', '.join(chosen)}")
     v = chosen[variable]
-    world = equilibrium.world
-    title = f"{equilibrium.policy.name or 'counterfactual'}: {v.label or v.name} — {world.label or 'world'}"
-    unit = "% change" if v.unit == "pct" else v.unit.replace("_", " ")
-    return world_map(world.countries, np.asarray(v.compute(equilibrium), dtype=float), title=title, label=unit,
-                     year=world.year)
+    return (np.asarray(v.compute(equilibrium), dtype=float), v.label or v.name,
+            "% change" if v.unit == "pct" else v.unit.replace("_", " "))

@@ -41,7 +41,8 @@ def solve(
     map_file: Path = typer.Option(None, "--map", dir_okay=False, help="Draw a world map of a country result to this "
                                   ".png or .svg file (worlds with ISO3 countries; ROW and regions such as EU as one)."),
     map_variable: str = typer.Option("welfare", "--map-variable", help="The country result on the --map: welfare, "
-                                     "relative_wage, exports, imports, tariff_revenue, ..."),
+                                     "real_wage, exports, imports, tariff (import-weighted mean, change in points), "
+                                     "tariff_revenue, ..."),
     save: runs.Save = False,
     runs_db: runs.RunsDb = None,
 ) -> None:
