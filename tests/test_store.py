@@ -26,7 +26,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 runner = CliRunner()
 
 # A child process that saves runs of ``rows`` synthetic results rows into the database argv[1]; it
-# prints "saving" (flushed) just before each save, so the parent knows a save is under way.
+# prints "saving TIME" (flushed) just before each save, so the parent knows a save is under way, and
+# "saved TIME ID" after it.
 SAVER = textwrap.dedent("""
     import sys, time
     import numpy as np, pandas as pd
@@ -41,9 +42,9 @@ SAVER = textwrap.dedent("""
     store = Store(path)
     time.sleep(max(0.0, start - time.time()))
     for k in range(count):
-        print("saving", flush=True)
+        print("saving", time.time(), flush=True)
         run_id = store.save(Run({"command": "solve", "title": f"{title} {k}"}, results))
-        print(f"saved {run_id}", flush=True)
+        print("saved", time.time(), run_id, flush=True)
 """)
 
 
@@ -95,9 +96,13 @@ def test_concurrent_saves_from_two_processes_both_succeed(tmp_path):
     start = time.time() + 3.0  # both children start saving at this moment, after their imports
     children = [saver(path, name, rows=100_000, count=3, start=start) for name in ("first", "second")]
     outputs = [child.communicate(timeout=240) for child in children]
+    spans = []
     for child, (out, err) in zip(children, outputs, strict=True):
         assert child.returncode == 0, err
         assert out.count("saved") == 3
+        times = [float(line.split()[1]) for line in out.splitlines()]
+        spans.append((min(times), max(times)))
+    assert spans[0][0] < spans[1][1] and spans[1][0] < spans[0][1], f"the saves did not overlap: {spans}"
     with Store(path) as store:
         listed = store.list()
         assert sorted(listed["title"]) == [f"{n} {k}" for n in ("first", "second") for k in range(3)]
@@ -112,7 +117,7 @@ def test_interrupted_save_leaves_a_consistent_database_without_the_half_run(tmp_
     with Store(path) as store:
         kept = store.save(Run({"command": "solve", "title": "kept"}, results_frame()))
     child = saver(path, "half", rows=2_000_000)
-    assert child.stdout.readline().strip() == "saving"
+    assert child.stdout.readline().startswith("saving")
     wal = path.with_name(path.name + "-wal")
     deadline = time.time() + 60
     while not (wal.exists() and wal.stat().st_size > 4_000_000) and child.poll() is None and time.time() < deadline:
