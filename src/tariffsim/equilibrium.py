@@ -168,19 +168,16 @@ class Equilibrium:
 
     # ------------------------------------------------------------- government welfare (§3.6)
     def government_welfare_hat(self, weights: np.ndarray | None = None) -> np.ndarray:
-        """(N,) G_hat: weighted industry income (industry sales income + wage-bill share of tariff
-        revenue) over P_hat.
+        """(N,) G_hat, the games' objective, as the model defines it (``model.government_welfare_hat``):
+        weighted industry income (industry sales income + wage-bill share of tariff revenue) over P_hat,
+        or the model's own welfare (ilms: the paper's Ŵ).
 
         Args:
             weights: (N, S) political-economy weights lambda >= 0 (None: all ones, so G_hat = W_hat
                 when trade is balanced). Only relative weights within a country matter.
         """
         weights = np.ones(self.sales.shape) if weights is None else np.asarray(weights, dtype=float)
-        share = self.model.industry_income_share(self)
-        base_income = _welfare.industry_income(share * self.world.trade.sum(axis=1), self.world.tariff_revenue,
-                                               self.profit_share)
-        new_income = _welfare.industry_income(share * self.sales, self.tariff_revenue, self.profit_share)
-        return np.asarray(_welfare.government_welfare_hat(weights, base_income, new_income, self.price_index_hat))
+        return self.model.government_welfare_hat(self, weights)
 
     # ------------------------------------------------------------------------- presentation
     def to_frame(self):

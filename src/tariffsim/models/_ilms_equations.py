@@ -185,6 +185,20 @@ def outcome(u, base: Baseline, policy) -> Outcome:
                    s.tax, delta, W_hat)
 
 
+def paper_welfare_parts(out: Outcome):
+    """The games' welfare parts (``Kernel.welfare_parts``) of an outcome: (income_new (N,1), income_base
+    (N,1), P_hat (N,)) with income_new = Ŵ P̂ = δ Ê + (1-δ) ŵ L̂ (the nominal welfare index; Êc for
+    final spending with input-output links) and income_base = 1, so that G_hat = income_new / income_base
+    / P_hat is the paper's welfare change Ŵ (§5, §11.2). One sector: political-economy weights cancel."""
+    nominal = out.W_hat * out.P_hat
+    return nominal[:, None], jnp.ones_like(nominal)[:, None], out.P_hat
+
+
+def welfare_parts(u, base: Baseline, policy):
+    """``paper_welfare_parts`` of the outcome at u (the games differentiate it in u and the tariffs)."""
+    return paper_welfare_parts(outcome(u, base, policy))
+
+
 def full_residuals(u, base: Baseline, policy, check_dropped: bool = True):
     """Every equation, relative: income (N; the last country's only when ``check_dropped``), budget (N),
     labour supply (N), numeraire (1)."""

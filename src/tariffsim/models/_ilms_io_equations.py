@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from tariffsim._jax import jax, jnp
-from tariffsim.models._ilms_equations import Baseline, Outcome, tariff_matrix
+from tariffsim.models._ilms_equations import Baseline, Outcome, paper_welfare_parts, tariff_matrix
 
 
 class State(NamedTuple):
@@ -159,3 +159,8 @@ def outcome(u, base: Baseline, policy) -> Outcome:
     W_hat = delta * final_hat / P_hat + (1 - delta) * w_hat * L_hat / P_hat
     return Outcome(s.X_new[:, :, None], w_hat, s.E_new / base.expenditure, P_hat[:, None], L_hat, P_hat, revenue,
                    s.Y_new, s.tax, delta, W_hat)
+
+
+def welfare_parts(u, base: Baseline, policy):
+    """``_ilms_equations.paper_welfare_parts`` of the final-spending welfare at u (for the games)."""
+    return paper_welfare_parts(outcome(u, base, policy))

@@ -230,6 +230,21 @@ class TradeModel:
         """(N, S) share of sales that is income of the industry (1; value added share with inputs)."""
         return np.ones(equilibrium.world.trade.shape[::2])
 
+    def government_welfare_hat(self, equilibrium: Equilibrium, weights: np.ndarray) -> np.ndarray:
+        """(N,) G_hat with political-economy weights (N, S): weighted industry income (sales income plus
+        the wage-bill share of tariff revenue) over P_hat (MODEL_OSSA2014 §3.6). It must equal what the
+        Kernel's ``welfare_parts`` give the games (a model whose welfare differs overrides both)."""
+        from tariffsim import welfare
+
+        share = self.industry_income_share(equilibrium)
+        world = equilibrium.world
+        base_income = welfare.industry_income(share * world.trade.sum(axis=1), world.tariff_revenue,
+                                              equilibrium.profit_share)
+        new_income = welfare.industry_income(share * equilibrium.sales, equilibrium.tariff_revenue,
+                                             equilibrium.profit_share)
+        return np.asarray(welfare.government_welfare_hat(weights, base_income, new_income,
+                                                         equilibrium.price_index_hat))
+
     def decomposition(self, equilibrium: Equilibrium) -> dict[str, np.ndarray]:
         """(N,) parts of the welfare change by name (percent); models without one refuse."""
         from tariffsim.errors import OptionError
@@ -252,7 +267,7 @@ class TradeModel:
         kernel = self.kernel()
         if kernel.welfare_parts is None or kernel.gradients is None:
             raise OptionError(f"{what} needs welfare gradients through the equilibrium; the {self.name} model does "
-                              "not provide them (its Kernel has no welfare_parts or gradients). Use krugman, "
+                              "not provide them (its Kernel has no welfare_parts or gradients). Use krugman, ilms, "
                               "armington or caliendo_parro.")
 
     def kernel(self) -> Kernel:

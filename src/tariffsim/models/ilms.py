@@ -48,8 +48,12 @@ data)`` builds each one; USTR = the announced US tariffs with their 10% floor, `
     IO1 Ilms(input_output=True)              USTR
     IO3 Ilms(input_output=True)              reciprocal(USTR)
 
-Not here: IO2 and IO4 (MPEC optimal tariffs: games on this model) and the multi-sector models MS1, MS2,
-MIO1, MIO2 (their data, trade_ITPD.csv, is absent).
+Not here: IO2 and IO4 (the paper's MPEC optima: games on this model, ``tariffsim.ilms_games``) and the
+multi-sector models MS1, MS2, MIO1, MIO2 (their data, trade_ITPD.csv, is absent).
+
+Games: the Kernel gives the paper's welfare Ŵ as ``welfare_parts`` (``_ilms_equations.paper_welfare_parts``)
+and reverse-mode gradients, so every game of ``tariffsim.games`` runs on this model and maximises Ŵ
+(``government_welfare_hat`` is Ŵ too; political-economy weights cancel with one sector).
 
 Unknowns are ln ŵ and ln L̂ (Ê in closed form; ln P̂ too with input-output links); the last country's
 income equation is replaced by the numeraire (E-weighted mean CPI change = 0; with input-output links,
@@ -100,7 +104,7 @@ Transfers = Literal["fixed", "no_us_bilateral"]
 def _kernel(module, check_dropped: bool) -> Kernel:
     return Kernel(residuals=module.residuals, jacobian=module.jacobian,
                   full_residuals=partial(module.full_residuals, check_dropped=check_dropped),
-                  outcome=module.outcome, welfare_parts=None, gradients=None)
+                  outcome=module.outcome, welfare_parts=module.welfare_parts, gradients="reverse")
 
 
 # One Kernel (function objects compiled once) per equation set and check of the dropped equation.
@@ -223,6 +227,11 @@ class Ilms(TradeModel):
 
     def kernel(self) -> Kernel:
         return KERNELS[(self.input_output, self.transfers == "fixed")]
+
+    def government_welfare_hat(self, equilibrium, weights: np.ndarray) -> np.ndarray:
+        """(N,) the games' objective: the paper's welfare change Ŵ (§5; final spending with input-output
+        links), as the Kernel's ``welfare_parts`` give it. One sector, so ``weights`` cancel."""
+        return np.asarray(equilibrium.W_hat)
 
     def calibrate(self, source: World | IlmsData) -> Calibration:
         """The baseline of this variant from ``IlmsData`` (``tariffsim.ilms_data.read_ilms_data``: the
