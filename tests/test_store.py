@@ -204,3 +204,19 @@ def test_a_database_locked_past_the_timeout_is_a_clear_error_and_keeps_nothing(t
         other.close()
         assert store.list().empty and store.check() == []
         assert store.save(Run({"command": "solve", "title": "later"}, results_frame())) == 1
+
+
+@pytest.mark.data
+def test_ctrl_c_on_solve_save_exits_130_and_saves_nothing(tmp_path, data_dir):
+    db = tmp_path / "runs.sqlite"
+    env = {**os.environ, "TARIFFSIM_DATA": str(data_dir), "TARIFFSIM_RUNS": str(db)}
+    process = subprocess.Popen([sys.executable, "-m", "tariffsim", "solve", "--data", "ossa2014", "--scenario",
+                                str(EXAMPLES / "us_autos_japan.toml"), "--save"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(2.0)  # reading and solving take longer
+    assert process.poll() is None, process.communicate()
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and err.strip().endswith("interrupted; nothing written"), err[-2000:]
+    with Store(db) as store:
+        assert store.list().empty and store.check() == []
