@@ -78,9 +78,12 @@ def test_png_pixels_have_the_countrys_colour(tmp_path):
     assert (tmp_path / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_a_world_without_iso3_codes_is_refused():
-    with pytest.raises(OptionError, match="maps need ISO3 country codes"):
-        maps.world_map(["Argentina", "Korea"], [1.0, 2.0], title="t")
+def test_a_world_with_names_instead_of_iso3_codes_is_refused_not_half_drawn():
+    countries = ["Argentina", "Korea", "USA", "ROW"]  # cp2015's style: ROW must not take Argentina's shape
+    assert not maps.drawable(countries) and maps.unknown_codes(countries) == ["Argentina", "Korea"]
+    with pytest.raises(OptionError, match="maps need ISO3 country codes.*Argentina, Korea are not"):
+        maps.world_map(countries, [1.0, 2.0, 3.0, 4.0], title="t")
+    assert maps.drawable(["SGP", "XKX", "EU", "ROW"])  # ISO3 without a shape at this scale is fine
 
 
 def test_map_values_real_wage_and_tariff_change_on_the_demo_world():

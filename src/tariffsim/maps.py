@@ -93,9 +93,20 @@ def regions(countries: Sequence[str], year: int | None = None) -> tuple[dict[str
     return owner, [c for c in countries if c not in covered]
 
 
+def unknown_codes(countries: Sequence[str], year: int | None = None) -> list[str]:
+    """The world's countries that are neither ISO3 codes (pycountry, or Kosovo's XKX), ROW, nor a known
+    group: a map cannot say where they are, nor which shapes ROW leaves to them."""
+    import pycountry
+
+    groups = {g.upper() for g in group_members(year if year is not None else YEAR_UNKNOWN_EU)}
+    drawn = set(shapes().codes)
+    return [c for c in countries if c != ROW and c.upper() not in groups and c not in drawn
+            and pycountry.countries.get(alpha_3=c) is None]
+
+
 def drawable(countries: Sequence[str], year: int | None = None) -> bool:
-    """Whether any country of the world has a shape on the map (an ISO3 code, ROW or a known group)."""
-    return bool(regions(countries, year)[0])
+    """Whether the world can be mapped: every country is an ISO3 code, ROW or a known group."""
+    return not unknown_codes(countries, year)
 
 
 def check_target(path: str | Path, option: str = "--map") -> Path:
@@ -111,13 +122,15 @@ def world_map(countries: Sequence[str], values: Sequence[float], *, title: str, 
               year: int | None = None) -> Figure:
     """A choropleth of ``values`` (one per world country, in ``countries`` order) on the world's shapes.
 
-    Raises OptionError if none of the countries can be drawn (no ISO3 codes, no ROW, no known region).
+    Raises OptionError if a country is not an ISO3 code, ROW or a known group (``unknown_codes``).
     """
     values = np.asarray(values, dtype=float)
+    unknown = unknown_codes(countries, year)
+    if unknown:
+        raise OptionError(f"maps need ISO3 country codes (or ROW, EU, ...): {', '.join(unknown[:6])}"
+                          f"{f' and {len(unknown) - 6} more' if len(unknown) > 6 else ''} are not; map a world "
+                          "coded that way (e.g. --data icio2022), or give its countries ISO3 codes")
     owner, undrawn = regions(countries, year)
-    if not owner:
-        raise OptionError(f"no country of this world ({', '.join(list(countries)[:6])}, ...) is an ISO3 code, ROW or "
-                          "a known group: maps need ISO3 country codes (e.g. --data icio2022)")
     value_of = dict(zip(countries, values, strict=True))
     finite = values[np.isfinite(values)]
     bound = max(float(np.max(np.abs(finite))) if finite.size else 0.0, 1e-12)
