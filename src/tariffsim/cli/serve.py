@@ -48,7 +48,7 @@ def serve(
             raise OptionError(f"--host {host}: serving beyond this machine needs --allow-remote (and a token: "
                               f"--token or ${TOKEN_ENV}); the default 127.0.0.1 is reachable from here only")
         token = token or os.environ.get(TOKEN_ENV) or (secrets.token_urlsafe(24) if remote else None)
-        settings = Settings(host=host, token=token, runs_db=runs_db, workers=workers, queue=queue,
+        settings = Settings(host=host, token=token, runs_db=runs_db, workers=workers, queue=queue, warm_up=True,
                             **({"examples": examples} if examples is not None else {}))
         app = create_app(settings)
         listening = _bind(host, port)

@@ -8,12 +8,13 @@ message quoting a value) is always shown as text.
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from tariffsim.errors import OptionError
-from tariffsim.web import security
+from tariffsim.web import security, worlds
 from tariffsim.web.jobs import JobQueue
 
 MAX_BODY = 256_000
@@ -34,6 +35,8 @@ class Settings:
         queue: most runs queued or running at once (one more gets HTTP 429).
         max_body: largest request body in bytes.
         examples: folder of example scenarios offered in the form (``*.toml`` directly in it).
+        warm_up: on start, find the data sets and calibrate the default model on the default world in a
+            background thread, so the first page and the first run do not wait for them.
     """
 
     host: str = "127.0.0.1"
@@ -43,6 +46,7 @@ class Settings:
     queue: int = 32
     max_body: int = MAX_BODY
     examples: Path | None = field(default_factory=lambda: EXAMPLES if EXAMPLES.is_dir() else None)
+    warm_up: bool = False
 
     def check(self) -> None:
         if not security.is_loopback(self.host) and not self.token:
@@ -67,6 +71,8 @@ def create_app(settings: Settings | None = None):
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
+        if settings.warm_up:
+            threading.Thread(target=worlds.warm_up, name="tariffsim-warm-up", daemon=True).start()
         yield
         jobs.shutdown()
 

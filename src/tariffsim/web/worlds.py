@@ -41,9 +41,18 @@ class WorldChoice:
         return [y for y in self.names if y is not None]
 
 
-@functools.cache
+_discovering = threading.Lock()
+
+
 def choices() -> tuple[WorldChoice, ...]:
-    """The worlds, the default one first (discovered once per process)."""
+    """The worlds, the default one first (discovered once per process: a request that comes while the
+    start-up warm-up discovers them waits for it)."""
+    with _discovering:
+        return _discover()
+
+
+@functools.cache
+def _discover() -> tuple[WorldChoice, ...]:
     from tariffsim import catalog
 
     rows = []
@@ -127,13 +136,13 @@ def check_model(model: str) -> str:
     return model
 
 
-_lock = threading.Lock()
+_calibrating = threading.Lock()
 
 
 def calibration(model: str, name: str, elasticity: str | None):
     """(solver, world, calibration) of ``model`` on the data set ``name`` (a name from ``resolve``),
     cached: a warm run skips reading and calibrating."""
-    with _lock:  # one reader at a time: two first runs on one world read it once
+    with _calibrating:  # one reader at a time: two first runs on one world read it once
         return _calibrated(model, name, elasticity)
 
 
@@ -142,3 +151,15 @@ def _calibrated(model: str, name: str, elasticity: str | None):
     from tariffsim.cli._calibrate import calibrated
 
     return calibrated(model, name, None, False, elasticity=elasticity)
+
+
+def warm_up() -> None:
+    """Find the data sets and calibrate the default model on the default world (for ``Settings.warm_up``);
+    a failure here is left for the first request to report."""
+    from tariffsim.errors import TariffsimError
+
+    try:
+        _, name = resolve(default_choice().key)
+        calibration(DEFAULT_MODEL, name, None)
+    except TariffsimError:
+        pass

@@ -14,7 +14,7 @@ function addRow(tableId) {
   body.appendChild(copy);
 }
 
-// A run being solved: ask for its state every half second and open the result when it is done.
+// A run being solved: ask for its state every quarter second and open the result when it is done.
 function followJob(box) {
   const poll = async () => {
     const response = await fetch(box.dataset.status, {headers: {"Accept": "application/json"}});
@@ -24,12 +24,12 @@ function followJob(box) {
     document.getElementById("job-stage").textContent = status.stage;
     document.getElementById("job-elapsed").textContent = status.elapsed_seconds.toFixed(1);
     if (status.state === "queued" || status.state === "running") {
-      setTimeout(poll, 500);
+      setTimeout(poll, 250);
     } else {
       window.location.reload();
     }
   };
-  setTimeout(poll, 300);
+  setTimeout(poll, 150);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
