@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the web extra is not installed (pip install -e '.[web]')")
 
-from web_helpers import make_client  # noqa: E402
+from web_helpers import make_client
 
 
 @pytest.fixture

@@ -7,21 +7,21 @@ import io
 import json
 import re
 import threading
+import time
 import tomllib
 
 import pandas as pd
 import pytest
+from web_helpers import SEED_FORM, make_client, run, wait
 
 from tariffsim.errors import ScenarioError
 from tariffsim.scenario import scenario_from_dict
 from tariffsim.web import scenarios, worlds
 
-from web_helpers import SEED_FORM, make_client, run, wait
-
 
 def error_box(page: str) -> str:
     """The text of the page's error box (unescaped)."""
-    found = re.search(r'<div class="error" role="alert">(.*?)</div>', page, re.S)
+    found = re.search(r'<div class="error" role="alert">(.*?)</div>', page, re.DOTALL)
     assert found, page[:2000]
     return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip().removeprefix("Error:").strip()
 
@@ -59,7 +59,7 @@ def test_unknown_or_path_example_is_refused(client, name):
 def test_form_as_toml_preview_and_download(client):
     page = client.post("/scenario/toml", data=SEED_FORM)
     assert page.status_code == 200
-    preview = html.unescape(re.search(r'<pre id="preview">(.*?)</pre>', page.text, re.S).group(1))
+    preview = html.unescape(re.search(r'<pre id="preview">(.*?)</pre>', page.text, re.DOTALL).group(1))
     document = tomllib.loads(preview)
     assert document["change"][0] == {"importers": ["USA"], "exporters": ["JPN"], "sectors": ["mvh"], "add_points": 25,
                                      "description": "US adds 25 points on Japanese motor vehicles"}
@@ -327,3 +327,46 @@ def test_bad_run_ids_and_compare_inputs(client):
     client.post(f"{run(client, SEED_FORM)}/save")
     variable = client.get("/compare?a=1&b=2&variable=nothing")
     assert variable.status_code == 400 and "no such country result" in error_box(variable.text)
+
+
+def test_nash_war_runs_as_a_job_with_rounds_and_saves(client):
+    response = client.post("/war", data={"world": "demo", "war-players": "USA, JPN", "war-rounds": "10"},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    url = response.headers["location"]
+    assert wait(client, url)["state"] == "done"
+    page = client.get(url).text
+    assert "Nash tariff war among USA, JPN" in page and "<th>JPN</th>" in page
+    document = json.loads(client.get(f"{url}/results.json").text)
+    assert document["scenario"]["game"] == "nash" and document["scenario"]["players"] == ["USA", "JPN"]
+    assert "Nash tariff war among USA, JPN" in page and "Game" in page
+    assert client.post(f"{url}/save", follow_redirects=False).headers["location"] == "/runs/1"
+    assert "nash" in client.get("/runs").text
+    assert "Nash tariff war among USA, JPN: " in client.get("/runs/1").text
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    ({"war-rounds": "0"}, "rounds = '0'"), ({"war-rounds": "many"}, "rounds = 'many'"),
+    ({"war-rounds": "61"}, "from 1 to 60"), ({"world": "/etc"}, "never a path")])
+def test_bad_war_inputs_are_refused(client, fields, expected):
+    page = client.post("/war", data={"world": "demo", **fields})
+    assert page.status_code == 400 and expected in error_box(page.text)
+
+
+def test_war_with_unknown_player_fails_with_the_library_message(client):
+    response = client.post("/war", data={"world": "demo", "war-players": "USA, XYZ"}, follow_redirects=False)
+    status = wait(client, response.headers["location"])
+    assert status["state"] == "failed" and "XYZ" in status["error"]
+
+
+def test_running_war_is_cancelled_at_the_end_of_a_round(client):
+    response = client.post("/war", data={"world": "demo", "war-rounds": "60"}, follow_redirects=False)
+    url = response.headers["location"]
+    deadline = time.monotonic() + 60
+    while "round 2" not in client.get(f"{url}/status").json()["stage"]:  # round 1 done: the war is under way
+        assert time.monotonic() < deadline, client.get(f"{url}/status").json()
+        time.sleep(0.05)
+    assert client.post(f"{url}/cancel", follow_redirects=False).status_code == 303
+    status = wait(client, url)
+    assert status["state"] == "cancelled", status
+    assert client.get(f"{url}/results.csv").status_code == 404

@@ -113,7 +113,7 @@ class JobQueue:
         except TariffsimError as error:
             job.error = str(error)
             self._finish(job, "failed")
-        except Exception as error:  # a bug: say so on the page rather than leave the job running forever
+        except Exception as error:  # noqa: BLE001 (a bug: say so on the page, never leave the job "running")
             job.error = f"internal error ({type(error).__name__}: {error}); please report it"
             self._finish(job, "failed")
         else:

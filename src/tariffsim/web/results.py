@@ -1,8 +1,10 @@
-"""Solving a scenario for the web app, and what a result page shows.
+"""Solving a scenario or playing a tariff war for the web app, and what a result page shows.
 
 ``solve(job, request)`` is a job's work (``tariffsim.web.jobs``): the cached calibration
 (``worlds.calibration``), the scenario applied, the equilibrium solved, the JSON document of
-``results.to_json_dict`` built, as ``tariffsim solve --json`` would. ``Result`` is what every result
+``results.to_json_dict`` built, as ``tariffsim solve --json`` would. ``war(job, request)`` plays a Nash
+tariff war (``games.nash_tariffs``), reporting each round as the job's stage; a cancel takes effect at
+the end of the round under way. ``Result`` is what every result
 page reads, whether the run was just solved or comes from the runs store (``from_run``): the long
 results table and the facts, so one set of templates serves both.
 """
@@ -33,6 +35,25 @@ class RunRequest:
     model: str = worlds.DEFAULT_MODEL
     elasticity: str | None = None
 
+    @property
+    def title(self) -> str:
+        return self.scenario.title
+
+
+@dataclass(frozen=True)
+class WarRequest:
+    """A Nash tariff war: the players (empty: every country), at most ``rounds`` rounds of best responses."""
+
+    world: str
+    players: tuple[str, ...] = ()
+    rounds: int = 20
+    model: str = worlds.DEFAULT_MODEL
+    elasticity: str | None = None
+
+    @property
+    def title(self) -> str:
+        return f"Nash tariff war among {', '.join(self.players) if self.players else 'all countries'}"
+
 
 @dataclass
 class Result:
@@ -47,6 +68,9 @@ class Result:
     headline: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     document: dict = field(default_factory=dict, repr=False)
+    command: str = "solve"
+    scenario: dict = field(default_factory=dict)
+    """What was run: the scenario's title and description, or a game's facts (players, rounds, ...)."""
 
     @property
     def countries(self) -> list[str]:
@@ -97,8 +121,6 @@ class Result:
 
 def solve(job, request: RunRequest) -> Result:
     """A job's work: calibrate (cached), apply, solve, tabulate; ``job.step`` names each stage."""
-    from tariffsim.results import declared, to_json_dict
-
     job.step(f"reading and calibrating {request.world}")
     solver, world, calibration = worlds.calibration(request.model, request.world, request.elasticity)
     job.step("applying the scenario")
@@ -107,21 +129,48 @@ def solve(job, request: RunRequest) -> Result:
         policy = request.scenario.apply(world)
     job.step(f"solving with the {solver.name} model")
     equilibrium = solver.solve(calibration, policy)
-    job.step("tabulating the results")
     plan = request.scenario
     meta = {"title": plan.title, "description": plan.description, "source": plan.source, "file": "web",
             "purged": False}
+    return _tabulated(job, equilibrium, meta, toml=request.toml, warnings=warnings)
+
+
+def war(job, request: WarRequest) -> Result:
+    """A job's work: the Nash tariff war of ``request``; each round is a stage (and a point to cancel)."""
+    from tariffsim.games import nash_tariffs
+
+    job.step(f"reading and calibrating {request.world}")
+    _, _, calibration = worlds.calibration(request.model, request.world, request.elasticity)
+    job.step("round 1 of best responses")
+
+    def on_round(done) -> None:
+        job.step(f"round {done.number + 1} of at most {request.rounds} (round {done.number}: largest tariff "
+                 f"change {100 * done.max_change:.3f} points, {done.seconds:.1f} s)")
+
+    game = nash_tariffs(calibration, players=list(request.players) or None, max_rounds=request.rounds,
+                        on_round=on_round)
+    meta = {"title": request.title, "game": "nash", "players": list(game.players), "rounds": len(game.rounds),
+            "max_gain": game.max_gain, "solves": game.solves}
+    return _tabulated(job, game.equilibrium, meta, command="nash")
+
+
+def _tabulated(job, equilibrium, meta: dict, *, toml: str = "", warnings=(), command: str = "solve") -> Result:
+    """The Result of a solved equilibrium: the document of ``results.to_json_dict`` and its long table."""
+    from tariffsim.results import declared, to_json_dict
+
+    job.step("tabulating the results")
     document = to_json_dict(equilibrium, meta)
     frame = pd.DataFrame(document["results"])
-    return Result(plan.title, document["model"], document["assumptions"], document["solver"], frame, request.toml,
-                  [v.name for v in declared(equilibrium, "country", "headline")], warnings, document)
+    return Result(meta["title"], document["model"], document["assumptions"], document["solver"], frame, toml,
+                  [v.name for v in declared(equilibrium, "country", "headline")], list(warnings), document, command,
+                  meta)
 
 
 def from_run(run) -> Result:
     """The Result of a run read from the store (``tariffsim.store.Run``)."""
     meta = run.meta
     return Result(meta["title"], meta.get("model") or "", meta.get("assumptions") or {}, meta.get("solver") or {},
-                  run.results, meta.get("scenario_text") or "")
+                  run.results, meta.get("scenario_text") or "", command=meta["command"], scenario=meta.get("scenario") or {})
 
 
 def map_png(result: Result, variable: str = "welfare") -> bytes:
@@ -145,7 +194,7 @@ def save(result: Result, store_path) -> int:
     """Save ``result`` in the runs store (``tariffsim.store``); its run id."""
     from tariffsim.store import Store, run_from_document
 
-    run = run_from_document("solve", result.document, title=result.title)
+    run = run_from_document(result.command, result.document, title=result.title)
     run.meta["scenario_text"] = result.toml
     with Store(store_path) as store:
         return store.save(run)

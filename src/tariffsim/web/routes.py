@@ -2,11 +2,12 @@
 
 Scenario: ``GET /`` (the form; ``?example=NAME`` opens an example), ``POST /scenario/toml`` (show the
 form's scenario as TOML), ``POST /scenario/download`` (the TOML as a file), ``POST /run`` (queue the
-run; 303 to its page). Runs being solved: ``GET /jobs/{id}`` (progress, then the result page),
-``GET /jobs/{id}/status`` (JSON), ``POST /jobs/{id}/cancel``, ``POST /jobs/{id}/save`` (into the runs
-store; 303 to the saved run). Saved runs: ``GET /runs``, ``GET /runs/{id}``, ``GET /compare?a=&b=``.
-A result (``/jobs/{id}`` or ``/runs/{id}``) also has ``/map.png?variable=``, ``/results.csv`` and
-``/results.json``.
+run; 303 to its page), ``POST /war`` (queue a Nash tariff war, a game: each round is a stage, and a
+cancel takes effect at the end of the round under way). Jobs: ``GET /jobs/{id}`` (progress, then the
+result page), ``GET /jobs/{id}/status`` (JSON), ``POST /jobs/{id}/cancel``, ``POST /jobs/{id}/save``
+(into the runs store; 303 to the saved run). Saved runs: ``GET /runs``, ``GET /runs/{id}``,
+``GET /compare?a=&b=``. A result (``/jobs/{id}`` or ``/runs/{id}``) also has ``/map.png?variable=``,
+``/results.csv`` and ``/results.json``.
 
 A library error (``TariffsimError``: a scenario, world or option that cannot be used) comes back as the
 page it was made on with its message in one box and status 400; an unknown job or run is a 404 page.
@@ -27,6 +28,8 @@ from tariffsim.web.jobs import QueueFull
 router = APIRouter()
 EXAMPLE_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,80}$")
 MIN_ROWS = 1
+DEFAULT_ROUNDS, MAX_ROUNDS = 20, 60
+MAX_PLAYERS_CHARS = 2_000
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -70,11 +73,25 @@ def _scenario(form: dict):
     return scenarios.from_form(form)
 
 
+def _world_options(form: dict) -> dict:
+    """The form's data-set name, model and elasticity set, checked (``worlds``)."""
+    row, name = worlds.resolve(form.get("world") or worlds.default_choice().key, form.get("year"))
+    return {"world": name, "model": worlds.check_model(form.get("model") or worlds.DEFAULT_MODEL),
+            "elasticity": worlds.check_elasticity(row, form.get("elasticity"))}
+
+
 def _run_request(form: dict) -> results.RunRequest:
     scenario, toml = _scenario(form)
-    row, name = worlds.resolve(form.get("world") or worlds.default_choice().key, form.get("year"))
-    return results.RunRequest(scenario, toml, name, worlds.check_model(form.get("model") or worlds.DEFAULT_MODEL),
-                              worlds.check_elasticity(row, form.get("elasticity")))
+    return results.RunRequest(scenario, toml, **_world_options(form))
+
+
+def _war_request(form: dict) -> results.WarRequest:
+    players = tuple(p.strip() for p in form.get("war-players", "")[:MAX_PLAYERS_CHARS].split(",") if p.strip())
+    text = form.get("war-rounds", "").strip() or str(DEFAULT_ROUNDS)
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ROUNDS:
+        raise OptionError(f"rounds = {text[:20]!r}: the most rounds of best responses must be a whole number from 1 "
+                          f"to {MAX_ROUNDS}; fix: e.g. {DEFAULT_ROUNDS}")
+    return results.WarRequest(players=players, rounds=int(text), **_world_options(form))
 
 
 def _store_path(request: Request) -> Path:
@@ -154,14 +171,23 @@ async def scenario_download(request: Request):
 
 @router.post("/run")
 async def run(request: Request):
+    return await _queued(request, _run_request, results.solve)
+
+
+@router.post("/war")
+async def war(request: Request):
+    return await _queued(request, _war_request, results.war)
+
+
+async def _queued(request: Request, parse, work):
+    """Queue ``work(job, parse(form))``; 303 to the job's page, or the form again with the error."""
     form = await _form(request)
     try:
-        run_request = _run_request(form)
+        task = parse(form)
     except TariffsimError as error:
         return _form_page(request, form, 400, error=str(error))
     try:
-        job = request.app.state.jobs.submit(run_request.scenario.title,
-                                            lambda job: results.solve(job, run_request))
+        job = request.app.state.jobs.submit(task.title, lambda job: work(job, task))
     except QueueFull as error:
         return _form_page(request, form, 429, error=str(error))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
