@@ -147,3 +147,18 @@ def test_nash_retaliation_against_b5(data, calibration):
     assert facts["foc_residual"] <= 1e-8 and facts["max_gain"] <= 1e-7 and facts["second_order"] < 0
     assert war.chosen.mean() == pytest.approx(0.3587, abs=5e-4)
     assert war.chosen.min() == pytest.approx(0.1711, abs=5e-4) and war.chosen.max() == 0.5
+
+
+def test_per_partner_optimum_of_the_input_output_model_for_io2(data):
+    """IO2's problem (§11.3): one US tariff per exporter in [0, 0.25] with input-output links, verified; it
+    gives the US more than the best uniform tariff (17.9%), and its last element, ZWE's (17.4%), is the
+    uniform tariff the paper applies [QUIRK §15.14]."""
+    calibration = Ilms(input_output=True).calibrate(data)
+    us = calibration.world.country_index("USA")
+    optimum = ilms_games.us_optimum_by_partner(calibration, upper=ilms_games.MPEC_UPPER, start=0.15)
+    assert optimum.kkt_residual <= 1e-6 and optimum.equilibrium.max_residual <= 1e-10
+    assert optimum.labels[-1] == ("ZWE", "USA") and optimum.chosen.max() < ilms_games.MPEC_UPPER
+    assert optimum.chosen[-1] == pytest.approx(0.1744, abs=5e-4)
+    uniform = ilms_games.us_optimum(calibration, upper=ilms_games.MPEC_UPPER)
+    assert float(uniform.tariffs[0]) == pytest.approx(0.1793, abs=5e-4)
+    assert optimum.equilibrium.W_hat[us] > uniform.equilibrium.W_hat[us]

@@ -263,8 +263,8 @@ def test_a_plain_world_calibrates_and_options_are_checked(data):
     _solve(model, calibration, spec_experiment("B1", data).policy)
     with pytest.raises(OptionError, match="revenue_use='rebate' is not one of 'income_tax', 'lump_sum'"):
         Ilms(revenue_use="rebate")
-    with pytest.raises(OptionError, match="unknown ILMS experiment 'IO2'"):
-        spec_experiment("IO2", data)
+    with pytest.raises(OptionError, match="unknown ILMS experiment 'MS1'.*trade_ITPD.csv"):
+        spec_experiment("MS1", data)
 
 
 @pytest.mark.data

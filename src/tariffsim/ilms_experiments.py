@@ -8,7 +8,9 @@ Schedules are (N, N, 1) tariff cubes t[j, i, 0] (importer i on exporter j) for `
 - ``reciprocal``: the home country's partners mirror the tariff they face (B6, IO3);
 - ``retaliation``: every partner levies one rate on the home country's goods (B5, B7, D3, D4);
 - ``trade_war``: tariffs both ways between the home country and each partner (R1-R3);
-- ``optimal_tariff`` and ``optimal_retaliation_tariff``: the paper's closed-form rates (B4, B5, B7).
+- ``optimal_tariff`` and ``optimal_retaliation_tariff``: the paper's closed-form rates (B4, B5, B7);
+- IO2 and IO4: the paper's MPEC optima, found by the game engine (``tariffsim.ilms_games.mpec_us_rate``
+  and ``joint_retaliation``).
 
 ``spec_experiment(id, data)`` gives the spec's experiment ``id`` (``EXPERIMENTS``) as a model, its
 calibration and the policy; D2 and D4 also carry the reference policy (zero tariffs) whose results the
@@ -164,21 +166,24 @@ EXPERIMENTS: dict[str, str] = {
     "D3": "fixed transfers, Eaton-Kortum, USTR and retaliation 1/epsilon",
     "D4": "balanced trade, USTR and retaliation",
     "IO1": "input-output links, USTR",
+    "IO2": "input-output links, optimal US tariff (MPEC: the per-partner optimum's last element, uniform)",
     "IO3": "input-output links, USTR and reciprocal retaliation",
+    "IO4": "input-output links, USTR and jointly optimal retaliation (MPEC)",
 }
 
 _MODELS = {"B2": Ilms(pass_through=0.25), "B3": Ilms(eaton_kortum=True), "B8": Ilms(revenue_use="lump_sum"),
            "B9": Ilms(trade_elasticity=8.0), "D1": Ilms(eaton_kortum=True), "D3": Ilms(eaton_kortum=True),
            "D2": Ilms(transfers="no_us_bilateral"), "D4": Ilms(transfers="no_us_bilateral"),
-           "IO1": Ilms(input_output=True), "IO3": Ilms(input_output=True)}
+           "IO1": Ilms(input_output=True), "IO2": Ilms(input_output=True), "IO3": Ilms(input_output=True),
+           "IO4": Ilms(input_output=True)}
 
 
 def spec_experiment(name: str, data: IlmsData) -> SpecExperiment:
     """The spec's experiment ``name`` (a key of ``EXPERIMENTS``) on ``data`` (``read_ilms_data(folder)``)."""
     key = name.upper()
     if key not in EXPERIMENTS:
-        raise OptionError(f"unknown ILMS experiment {name!r}; experiments: {', '.join(EXPERIMENTS)} (IO2 and IO4 "
-                          "are optimisations, MS1-MIO2 need the absent trade_ITPD.csv)")
+        raise OptionError(f"unknown ILMS experiment {name!r}; experiments: {', '.join(EXPERIMENTS)} (MS1-MIO2 "
+                          "need the absent trade_ITPD.csv)")
     if data.announced is None:
         raise OptionError("the spec's experiments need the announced US tariffs: read the data with "
                           "tariffsim.ilms_data.read_ilms_data(folder)")
@@ -202,6 +207,13 @@ def _tariffs(key: str, world: World, ustr: np.ndarray, calibration: Calibration,
         return retaliation(world, ustr, optimal_retaliation_tariff(calibration))
     if key in ("B6", "IO3"):
         return reciprocal(world, ustr)
+    if key in ("IO2", "IO4"):  # optimisations by the game engine, which imports this module
+        from tariffsim import ilms_games
+
+        if key == "IO2":
+            return us_tariffs(world, ilms_games.mpec_us_rate(calibration))
+        home = world.country_index(HOME)  # §11.3: from z0 = the US's own tariff on each partner
+        return ilms_games.joint_retaliation(calibration, ustr, start=np.delete(ustr[:, home, 0], home)).cube
     if key in ("R1", "R2", "R3"):
         china = 1.08 if key == "R3" else float(announced["CHN"])
         partners = {"CHN": china, **({code: float(announced[code]) for code in EU25} if key == "R1" else {})}

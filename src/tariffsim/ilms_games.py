@@ -9,8 +9,8 @@ the equilibrium re-solved by ``model.solve`` (every equation within tolerance) a
 
 - ``us_optimum``: the US's optimal uniform tariff against passive partners (``optimal_against_world``);
   the paper's counterpart is B4's ``optimal_tariff(cal, "expenditure")``.
-- ``us_optimum_by_partner``: one optimal US tariff per exporter (``optimal_tariffs``), the MPEC problem of
-  IO2 (§11.3, bounds [0, 0.25] there).
+- ``us_optimum_by_partner``: one optimal US tariff per exporter, the MPEC problem of IO2 (§11.3, bounds
+  [0, 0.25] there), by scaled L-BFGS-B with adjoint gradients (``_maximise``).
 - ``nash_retaliation``: every responder's optimal uniform import tariff (on all its imports) against the
   US schedule and one another's (``optimal_retaliation(..., given=True)``): a Nash war among the
   responders.
@@ -18,12 +18,14 @@ the equilibrium re-solved by ``model.solve`` (every equation within tolerance) a
   their income-weighted mean welfare Σ Y_i Ŵ_i / Σ Y_i: the MPEC problem of IO4 (bounds [0, 0.5]), and the
   engine's counterpart of B5's two-region formula (the rest of the world as one region taxing US goods).
 
-Why the closed forms differ from the engine's optima: B4's t = 1 / ((1 + δ ε) φ_US - 1) is the optimum of
-a first-order (sufficient-statistics) approximation evaluated at baseline shares, not the maximiser of Ŵ
-in this general equilibrium (labour supply, scale economies, the tax-relief term and the shares all move
-with the tariff); on ilms2025 the engine's gradient of ln Ŵ_US at B4's tariff is 0.010 (not 0), and the
-optimum is 25.1% against B4's 21.8% (``tests/test_ilms_games.py`` pins the gap). B5 prices a two-region
-aggregate; the engine's answers are per country.
+Should the closed forms equal the engine's optima? Not exactly: B4's t = 1 / ((1 + δ ε) φ_US - 1) is a
+sufficient-statistics formula evaluated at the baseline (δ and the shares λ of the data), while the
+engine maximises Ŵ_US in the full equilibrium, where shares, labour supply (with the tax-relief term
+τ̂ = 1/(1 - τ)) and scale effects all move with the tariff. If the formula were the exact optimum, the
+gradient of ln Ŵ_US at its tariff would be 0; on ilms2025 it is 0.010, and the optimum is 25.1% against
+B4's 21.8% (``tests/test_ilms_games.py`` pins the gap and checks the optimum beats the formula on Ŵ_US).
+B5 prices the rest of the world as one region with one tariff on US goods; the engine's answers are per
+country, jointly (``joint_retaliation``) or each for itself (``nash_retaliation``, on all imports).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from tariffsim._jax import jax, jnp
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError
 from tariffsim.games import _adjoint
-from tariffsim.games.optimal import OptimalTariffs, SearchOptions, optimal_tariffs
+from tariffsim.games.optimal import SearchOptions
 from tariffsim.games.retaliation import Retaliation, optimal_against_world, optimal_retaliation
 from tariffsim.games.world_nash import WorldNash
 from tariffsim.ilms_data import HOME
@@ -63,15 +65,6 @@ def us_optimum(calibration: Calibration, *, tariffs: np.ndarray | None = None, u
     tariffs = no_tariffs(calibration) if tariffs is None else tariffs
     return optimal_against_world(calibration, HOME, mode="uniform", tariffs=tariffs,
                                  start=optimal_tariff(calibration, "expenditure"), upper=upper, **options)
-
-
-def us_optimum_by_partner(calibration: Calibration, *, tariffs: np.ndarray | None = None, upper: float = 2.0,
-                          options: SearchOptions | None = None) -> OptimalTariffs:
-    """One optimal US import tariff per exporter (N-1, fractions in [0, ``upper``]) against ``tariffs``
-    (default: none), by L-BFGS-B with adjoint gradients (``optimal_tariffs``, started from the uniform
-    optimum); IO2's MPEC problem with ``upper=0.25``."""
-    tariffs = no_tariffs(calibration) if tariffs is None else tariffs
-    return optimal_tariffs(calibration, HOME, tariffs=tariffs, upper=upper, options=options)
 
 
 def tax_relief_limited(calibration: Calibration, rate: float, limit: float = 0.5) -> tuple[str, ...]:
@@ -104,26 +97,28 @@ def nash_retaliation(calibration: Calibration, tariffs: np.ndarray, *, responder
 
 
 @dataclass(frozen=True, eq=False)
-class JointRetaliation:
-    """The responders' jointly optimal tariffs on US goods.
+class WeightedOptimum:
+    """Tariffs that maximise a weighted sum of the paper's welfare changes, Σ_i w_i Ŵ_i.
 
     Attributes:
-        responders: (K,) their codes. chosen: (K,) tariff of each on US goods (fractions).
+        labels: (K,) ``(exporter, importer)`` of each chosen tariff. chosen: (K,) the tariffs (fractions).
         cube: (N, N, 1) the whole tariff cube. equilibrium: the verified equilibrium at ``cube``.
-        weights: (N,) the objective's weights (baseline income Y of the responders over their sum, 0 elsewhere).
-        objective: Σ w_i Ŵ_i at the optimum. kkt_residual: max |clip(x + g / d, l, u) - x| with g the
-            objective's gradient and d (K,) each variable's weight times its baseline import share of US
-            goods (the conditions of small and large countries weigh alike). iterations, solves: L-BFGS-B's.
-            seconds: wall time. lower, upper: the bounds.
+        weights: (N,) w (summing to 1). objective: Σ w_i Ŵ_i at the optimum.
+        kkt_residual: max |clip(x + g, l, u) - x| with g the objective's gradient per unit tariff (the
+            measure of ``games.optimal``). kkt_scaled: the same with g / d, d (K,) the variables' scales
+            (``_maximise``), so that small and large flows weigh alike (about 1e-5 here: the objective, near
+            1, is exact to about 1e-16 only, which is where L-BFGS-B stops).
+        iterations, solves: L-BFGS-B's. seconds: wall time. lower, upper: the bounds.
     """
 
-    responders: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...]
     chosen: np.ndarray
     cube: np.ndarray
     equilibrium: Equilibrium
     weights: np.ndarray
     objective: float
     kkt_residual: float
+    kkt_scaled: float
     iterations: int
     solves: int
     seconds: float
@@ -132,51 +127,45 @@ class JointRetaliation:
 
 
 @partial(jax.jit, static_argnames=("kernel", "config"))
-def _mean_welfare(x, u0, *, kernel, config, params, policy, control: _adjoint.Control, country_weights):
+def _weighted_welfare(x, u0, *, kernel, config, params, policy, control: _adjoint.Control, country_weights):
     """Σ_i w_i Ŵ_i at the equilibrium of tariffs ``x`` (K,), its gradient (K,) by one adjoint solve, the
     unknowns u and the Newton's largest residual."""
     here = policy._replace(tariffs=_adjoint.tariff_cube(x, policy.tariffs, control))
     u, residual = _adjoint.solve_equilibrium(kernel, config, u0, params, here)
     ones = jnp.ones((country_weights.shape[0], 1))
 
-    def mean(u_, policy_):
+    def total(u_, policy_):
         return (country_weights @ _adjoint.government_welfare(kernel, u_, params, policy_, ones))[None]
 
-    gradient = _adjoint._derivative(kernel, mean, u, x, params, policy, control)[0]
-    return mean(u, here)[0], gradient, u, residual
+    gradient = _adjoint._derivative(kernel, total, u, x, params, policy, control)[0]
+    return total(u, here)[0], gradient, u, residual
 
 
-def joint_retaliation(calibration: Calibration, tariffs: np.ndarray, *, lower: float = 0.0, upper: float = 0.5,
-                      start: np.ndarray | float | None = None, options: SearchOptions | None = None,
-                      kkt_tolerance: float = 1e-5) -> JointRetaliation:
-    """Tariffs on US goods, one per non-US country, that maximise the income-weighted mean welfare of the
-    non-US countries, Σ Y_i Ŵ_i / Σ Y_i, with the US schedule of ``tariffs`` (N, N, 1) fixed (IO4's MPEC
-    objective, §11.3). L-BFGS-B on [lower, upper] with exact gradients through the equilibrium, in
-    variables scaled by sqrt(d) (``JointRetaliation.kkt_residual``), from ``start`` (default: B5's closed
-    form).
-
-    Raises ConvergenceError when an equilibrium inside fails or the scaled KKT residual exceeds
-    ``kkt_tolerance`` (try a lower ``upper``, another ``start`` or SearchOptions(max_iterations=...))."""
+def _maximise(calibration: Calibration, tariffs: np.ndarray, cells: tuple[np.ndarray, np.ndarray],
+              weights: np.ndarray, start, lower: float, upper: float, options: SearchOptions | None,
+              what: str) -> WeightedOptimum:
+    """Max Σ w_i Ŵ_i over the tariffs of ``cells`` (exporters (K,), importers (K,)) in [lower, upper], the
+    rest of ``tariffs`` (N, N, 1) fixed: L-BFGS-B with exact gradients through the equilibrium, in variables
+    y = x sqrt(d), d_k = w of the importer's (or, if it has none, the exporter's) welfare times the flow's
+    baseline share of the importer's spending (without it, the tiny gradients of small flows stall the search).
+    Verified: the equilibrium re-solved by ``model.solve``, KKT residual at most ``options.kkt_tolerance``."""
     options = options or SearchOptions()
     world = calibration.world
-    home = world.country_index(HOME)
-    responders = np.array([i for i in range(world.n_countries) if i != home])
-    k = responders.size
-    control = _adjoint.Control(jnp.full(k, home), jnp.asarray(responders), jnp.zeros(k, dtype=int), jnp.arange(k))
-    weights = np.zeros(world.n_countries)
-    weights[responders] = np.asarray(calibration.params.income)[responders]
-    weights /= weights.sum()
-    scale = np.sqrt(weights[responders] * np.asarray(calibration.params.shares)[home, responders])
-    game = _adjoint.problem(calibration, np.asarray(tariffs, dtype=float), "fixed", "joint retaliation")
+    exporters, importers = (np.asarray(c, dtype=int) for c in cells)
+    k = exporters.size
+    control = _adjoint.Control(jnp.asarray(exporters), jnp.asarray(importers), jnp.zeros(k, dtype=int), jnp.arange(k))
+    owner = np.where(weights[importers] > 0, weights[importers], weights[exporters])
+    scale = np.sqrt(owner * np.asarray(calibration.params.shares)[exporters, importers])
+    game = _adjoint.problem(calibration, np.asarray(tariffs, dtype=float), "fixed", what)
     args = dict(**game.kwargs, control=control, country_weights=jnp.asarray(weights))
     state = {"u": game.start, "solves": 0}
 
     def evaluate(x):
-        value, gradient, u, residual = _mean_welfare(jnp.asarray(x), state["u"], **args)
+        value, gradient, u, residual = _weighted_welfare(jnp.asarray(x), state["u"], **args)
         state["solves"] += 1
         if not float(residual) <= game.config.tol:
-            raise ConvergenceError(f"joint retaliation: the equilibrium at tariffs in [{np.min(x):.3g}, "
-                                   f"{np.max(x):.3g}] failed (residual {float(residual):.2e}); try a lower upper bound")
+            raise ConvergenceError(f"{what}: the equilibrium at tariffs in [{np.min(x):.3g}, {np.max(x):.3g}] failed "
+                                   f"(residual {float(residual):.2e}); try a lower upper bound")
         state["u"] = u
         return float(value), np.asarray(gradient)
 
@@ -184,8 +173,7 @@ def joint_retaliation(calibration: Calibration, tariffs: np.ndarray, *, lower: f
         value, gradient = evaluate(y / scale)
         return -value, -gradient / scale
 
-    first = optimal_retaliation_tariff(calibration) if start is None else start
-    x0 = np.clip(np.broadcast_to(np.asarray(first, float), (k,)), lower, upper)
+    x0 = np.clip(np.broadcast_to(np.asarray(start, float), (k,)), lower, upper)
     clock = time.perf_counter()
     result = scipy.optimize.minimize(negative, x0 * scale, jac=True, method="L-BFGS-B",
                                      bounds=list(zip(lower * scale, upper * scale, strict=True)),
@@ -193,16 +181,62 @@ def joint_retaliation(calibration: Calibration, tariffs: np.ndarray, *, lower: f
                                               "gtol": options.gtol, "maxcor": options.memory})
     x = np.clip(result.x / scale, lower, upper)
     value, gradient = evaluate(x)
-    kkt = float(np.max(np.abs(np.clip(x + gradient / scale ** 2, lower, upper) - x)))
+    kkt = float(np.max(np.abs(np.clip(x + gradient, lower, upper) - x)))
+    kkt_scaled = float(np.max(np.abs(np.clip(x + gradient / scale ** 2, lower, upper) - x)))
     cube = np.array(tariffs, dtype=float, copy=True)
-    cube[home, responders, 0] = x
-    equilibrium = calibration.model.solve(calibration, Policy(cube, name="joint optimal retaliation"))
-    if not kkt <= kkt_tolerance:
-        raise ConvergenceError(f"joint retaliation: first-order (KKT) residual {kkt:.2e} > {kkt_tolerance:g} after "
-                               f"{result.nit} iterations ({result.message}); try SearchOptions(max_iterations=...), "
-                               "another start or a lower upper bound")
-    return JointRetaliation(tuple(world.countries[i] for i in responders), x, cube, equilibrium, weights, value, kkt,
-                            int(result.nit), state["solves"], time.perf_counter() - clock, lower, upper)
+    cube[exporters, importers, 0] = x
+    equilibrium = calibration.model.solve(calibration, Policy(cube, name=what))
+    if not kkt <= options.kkt_tolerance:
+        raise ConvergenceError(f"{what}: first-order (KKT) residual {kkt:.2e} > {options.kkt_tolerance:g} after {result.nit} "
+                               f"iterations ({result.message}); try SearchOptions(max_iterations=...), another start "
+                               "or a lower upper bound")
+    labels = tuple((world.countries[e], world.countries[i]) for e, i in zip(exporters, importers, strict=True))
+    return WeightedOptimum(labels, x, cube, equilibrium, weights, value, kkt, kkt_scaled, int(result.nit), state["solves"],
+                           time.perf_counter() - clock, lower, upper)
+
+
+def us_optimum_by_partner(calibration: Calibration, *, tariffs: np.ndarray | None = None, upper: float = 2.0,
+                          start: float | None = None, options: SearchOptions | None = None) -> WeightedOptimum:
+    """One optimal US import tariff per exporter ((N-1,), fractions in [0, ``upper``]) against ``tariffs``
+    (default: none): max Ŵ_US (``_maximise``), from ``start`` (default: the uniform optimum of
+    ``us_optimum``). IO2's MPEC problem with ``upper=0.25`` (§11.3). (``games.optimal_tariffs`` solves the
+    same problem unscaled; on ilms2025 it needs minutes, this seconds.)"""
+    tariffs = no_tariffs(calibration) if tariffs is None else tariffs
+    world = calibration.world
+    home = world.country_index(HOME)
+    exporters = np.delete(np.arange(world.n_countries), home)
+    if start is None:
+        start = float(us_optimum(calibration, tariffs=tariffs, upper=upper).tariffs[0])
+    return _maximise(calibration, tariffs, (exporters, np.full(exporters.size, home)),
+                     np.eye(world.n_countries)[home], start, 0.0, upper, options, "US optimal tariffs by partner")
+
+
+def joint_retaliation(calibration: Calibration, tariffs: np.ndarray, *, lower: float = 0.0, upper: float = 0.5,
+                      start: np.ndarray | float | None = None,
+                      options: SearchOptions | None = None) -> WeightedOptimum:
+    """Tariffs on US goods, one per non-US country, that maximise the income-weighted mean welfare of the
+    non-US countries, Σ Y_i Ŵ_i / Σ Y_i, with the US schedule of ``tariffs`` (N, N, 1) fixed (IO4's MPEC
+    objective, §11.3; ``_maximise``), from ``start`` (default: B5's closed form)."""
+    world = calibration.world
+    home = world.country_index(HOME)
+    responders = np.delete(np.arange(world.n_countries), home)
+    weights = np.zeros(world.n_countries)
+    weights[responders] = np.asarray(calibration.params.income)[responders]
+    first = optimal_retaliation_tariff(calibration) if start is None else start
+    return _maximise(calibration, tariffs, (np.full(responders.size, home), responders), weights / weights.sum(),
+                     first, lower, upper, options, "joint optimal retaliation")
+
+
+MPEC_UPPER = 0.25
+"""IO2's upper bound on each US tariff (§11.3: UB = 0.25; IO4's is 0.5, ``joint_retaliation``'s default)."""
+
+
+def mpec_us_rate(calibration: Calibration) -> float:
+    """IO2's uniform US tariff (§11.3): the per-partner optimum of Ŵ_US in [0, 0.25] (the paper's MPEC, here
+    ``us_optimum_by_partner`` from the MPEC's start 15%), and only its last element, the tariff on the last
+    country (ZWE) [QUIRK §15.14]."""
+    optimum = us_optimum_by_partner(calibration, upper=MPEC_UPPER, start=0.15)
+    return float(optimum.chosen[-1])
 
 
 # ------------------------------------------------------------------------------- formula against engine
@@ -255,9 +289,9 @@ def comparison(data, *, nash: bool = True, by_partner: bool = True) -> list[dict
     optimum = us_optimum(calibration)
     rows.append(_row("B4", "engine: uniform optimum", optimum.equilibrium, float(optimum.tariffs[0])))
     if by_partner:
-        partner = us_optimum_by_partner(calibration)
+        partner = us_optimum_by_partner(calibration, start=float(optimum.tariffs[0]))
         rows.append(_row("B4", "engine: optimum per partner", partner.equilibrium,
-                         _us_mean_tariff(calibration, partner.tariffs)))
+                         _us_mean_tariff(calibration, partner.cube)))
     rows.append(_row("B5", "formula", solved["B5"], _us_mean_tariff(calibration, ustr), t_ret))
     joint = joint_retaliation(calibration, ustr)
     rows.append(_row("B5", "engine: joint optimum on US goods", joint.equilibrium, _us_mean_tariff(calibration, ustr),

@@ -2,7 +2,7 @@
 Economic Impacts of Liberation Day Tariffs": every table the shared data allow, built as the authors' code
 builds it (MODEL_ILMS2025.md §14), from the experiments of ``tariffsim.ilms_experiments``.
 
-``run_experiments`` solves the spec's experiments (B1-B9, R1-R3, D1-D4, IO1, IO3) and keeps, for each, the
+``run_experiments`` solves the spec's experiments (B1-B9, R1-R3, D1-D4, IO1-IO4) and keeps, for each, the
 spec's ``results`` columns per country (``models.ilms.results_columns``: welfare, deficit, exports/GDP,
 imports/GDP, employment, prices in percent; revenue as a fraction of baseline spending), its scalar
 outputs (``world_changes``), its largest equation residual and its time. D2 and D4 report the percent
@@ -10,9 +10,17 @@ changes under the policy minus those under zero tariffs, as the paper does.
 
 ``tables`` turns them into the paper's tables (rows and columns as printed, rounded to the printed digits;
 the formats of §14). Cells whose experiment cannot be run here are left empty and listed in ``MISSING``
-with the reason: MS1, MS2, MIO1, MIO2 need ``trade_ITPD.csv``, absent from the data; IO2 and IO4 are the
-paper's MPEC optima of the input-output model, which this replication does not compute (the ``ilms`` model
-gives no welfare gradients yet, so the game engine cannot optimise on it).
+with the reason: MS1, MS2, MIO1, MIO2 need ``trade_ITPD.csv``, absent from the data.
+
+IO2 and IO4 (Table 4's column (2)) are optima of the input-output model. The paper found them by MPEC
+(fmincon on the equilibrium equations and the tariffs together, finite-difference gradients); here the
+game engine finds them (``tariffsim.ilms_games``: L-BFGS-B with exact gradients of the paper's welfare
+through the equilibrium, every equilibrium solved, the optimum's first-order residual checked). IO2: the
+per-partner optimum of US welfare with tariffs in [0, 0.25], of which the paper keeps only the last
+element (ZWE's) and applies it to every exporter [QUIRK]; IO4: USTR and the tariffs on US goods, one per
+country in [0, 0.5], that maximise the non-US countries' income-weighted mean welfare. Both are then
+solved like every other experiment. An MPEC that stopped early (IO4 allowed 200 iterations) would print
+other numbers.
 
 Quirks of the tables (``TableQuirks``, all on by default, as the paper): the EU rows average 25 members
 (CZE and SVK left out, the code's ``id_EU``); Table 10's non-US welfare is an unweighted mean, and its
@@ -43,9 +51,6 @@ MISSING = {
     "MS2": "multi-sector model: needs data/ITPDS/trade_ITPD.csv, absent from the shared data (§13)",
     "MIO1": "multi-sector input-output model: needs data/ITPDS/trade_ITPD.csv, absent (§13)",
     "MIO2": "multi-sector input-output model: needs data/ITPDS/trade_ITPD.csv, absent (§13)",
-    "IO2": "the paper's MPEC optimal US tariff in the input-output model: not computed here (the ilms model has "
-           "no welfare gradients yet, so the game engine cannot optimise on it)",
-    "IO4": "the paper's MPEC optimal retaliation in the input-output model: not computed here (as IO2)",
 }
 EU27 = tuple(sorted((*EU25, "CZE", "SVK")))
 FEDERAL_BUDGET_SHARE = 0.23
