@@ -33,6 +33,8 @@ class Settings:
         runs_db: the runs store (``tariffsim.store``; None: its default path).
         workers: runs solved at once.
         queue: most runs queued or running at once (one more gets HTTP 429).
+        kept: finished runs whose results stay in memory for their pages (the oldest are forgotten; an
+            icio2022 run holds 28,000 result rows, 2.5 MB).
         max_body: largest request body in bytes.
         examples: folder of example scenarios offered in the form (``*.toml`` directly in it).
         warm_up: on start, find the data sets and calibrate the default model on the default world in a
@@ -47,6 +49,7 @@ class Settings:
     max_body: int = MAX_BODY
     examples: Path | None = field(default_factory=lambda: EXAMPLES if EXAMPLES.is_dir() else None)
     warm_up: bool = False
+    kept: int = 50
 
     def check(self) -> None:
         if not security.is_loopback(self.host) and not self.token:
@@ -67,7 +70,7 @@ def create_app(settings: Settings | None = None):
 
     settings = settings or Settings()
     settings.check()
-    jobs = JobQueue(settings.workers, settings.queue)
+    jobs = JobQueue(settings.workers, settings.queue, settings.kept)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

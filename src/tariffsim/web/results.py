@@ -68,6 +68,7 @@ class Result:
     headline: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     document: dict = field(default_factory=dict, repr=False)
+    """The facts of ``results.to_json_dict`` (its rows live in ``frame`` only: one copy in memory)."""
     command: str = "solve"
     scenario: dict = field(default_factory=dict)
     """What was run: the scenario's title and description, or a game's facts (players, rounds, ...)."""
@@ -104,11 +105,14 @@ class Result:
     def csv(self) -> str:
         return self.frame.to_csv(index=False)
 
+    def full_document(self) -> dict:
+        """The JSON document: ``document``'s facts (or, for a saved run, its own) and the results rows."""
+        facts = self.document or {"title": self.title, "model": self.model, "assumptions": self.assumptions,
+                                  "solver": self.solver, "scenario_toml": self.toml}
+        return {**facts, "results": json.loads(self.frame.to_json(orient="records"))}
+
     def json(self) -> str:
-        document = self.document or {"title": self.title, "model": self.model, "assumptions": self.assumptions,
-                                     "solver": self.solver, "scenario_toml": self.toml,
-                                     "results": json.loads(self.frame.to_json(orient="records"))}
-        return json.dumps(document, indent=1, allow_nan=True)
+        return json.dumps(self.full_document(), indent=1, allow_nan=True)
 
     def _wide(self, level: str, index: str, country: str | None = None) -> pd.DataFrame:
         rows = self.frame[(self.frame["level"] == level) & (self.frame["unit"] == "pct")]
@@ -160,7 +164,7 @@ def _tabulated(job, equilibrium, meta: dict, *, toml: str = "", warnings=(), com
 
     job.step("tabulating the results")
     document = to_json_dict(equilibrium, meta)
-    frame = pd.DataFrame(document["results"])
+    frame = pd.DataFrame(document.pop("results"))
     return Result(meta["title"], document["model"], document["assumptions"], document["solver"], frame, toml,
                   [v.name for v in declared(equilibrium, "country", "headline")], list(warnings), document, command,
                   meta)
@@ -194,7 +198,7 @@ def save(result: Result, store_path) -> int:
     """Save ``result`` in the runs store (``tariffsim.store``); its run id."""
     from tariffsim.store import Store, run_from_document
 
-    run = run_from_document(result.command, result.document, title=result.title)
+    run = run_from_document(result.command, result.full_document(), title=result.title)
     run.meta["scenario_text"] = result.toml
     with Store(store_path) as store:
         return store.save(run)
