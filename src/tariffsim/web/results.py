@@ -11,12 +11,14 @@ results table and the facts, so one set of templates serves both.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from tariffsim.errors import TariffsimError
 from tariffsim.scenario import Scenario, scenario_warnings
 from tariffsim.web import worlds
 
@@ -65,7 +67,6 @@ class Result:
     solver: dict
     frame: pd.DataFrame = field(repr=False)
     toml: str = ""
-    headline: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     document: dict = field(default_factory=dict, repr=False)
     """The facts of ``results.to_json_dict`` (its rows live in ``frame`` only: one copy in memory)."""
@@ -79,15 +80,18 @@ class Result:
 
     def country_table(self) -> pd.DataFrame:
         """Countries by the headline percent changes, the most affected first (at most SHOWN_COUNTRIES)."""
+        from tariffsim.results import HEADLINE
+
         wide = self._wide("country", "country")
-        columns = [c for c in self.headline if c in wide.columns] or list(wide.columns[:6])
+        headline = [v.name for v in model_variables(self.model, "country") if v.group == HEADLINE]
+        columns = [c for c in headline if c in wide.columns] or list(wide.columns[:6])
         wide = wide[columns]
         order = wide.iloc[:, 0].abs().sort_values(ascending=False, na_position="last").index
-        return wide.loc[order[:SHOWN_COUNTRIES]]
+        return self._labelled(wide.loc[order[:SHOWN_COUNTRIES]], "country")
 
     def sector_table(self, country: str) -> pd.DataFrame:
         """Sectors of ``country`` by every percent change of the country_sector level."""
-        return self._wide("country_sector", "sector", country)
+        return self._labelled(self._wide("country_sector", "sector", country), "country_sector")
 
     def bilateral_table(self, country: str) -> pd.DataFrame:
         """Flows from ``country`` to each partner (percent changes), the largest moves first."""
@@ -96,7 +100,7 @@ class Result:
         if wide.empty:
             return wide
         order = wide.iloc[:, 0].abs().sort_values(ascending=False, na_position="last").index
-        return wide.loc[order[:SHOWN_PARTNERS]]
+        return self._labelled(wide.loc[order[:SHOWN_PARTNERS]], "bilateral")
 
     def map_values(self, variable: str = "welfare") -> pd.Series:
         rows = self.frame[(self.frame["level"] == "country") & (self.frame["variable"] == variable)]
@@ -114,6 +118,11 @@ class Result:
     def json(self) -> str:
         return json.dumps(self.full_document(), indent=1, allow_nan=True)
 
+    def _labelled(self, table: pd.DataFrame, level: str) -> pd.DataFrame:
+        """``table`` with its variable columns headed by the model's short labels (``rel. wage``)."""
+        labels = {v.name: v.label for v in model_variables(self.model, level) if v.label}
+        return table.rename(columns=labels)
+
     def _wide(self, level: str, index: str, country: str | None = None) -> pd.DataFrame:
         rows = self.frame[(self.frame["level"] == level) & (self.frame["unit"] == "pct")]
         if country is not None:
@@ -121,6 +130,21 @@ class Result:
         if rows.empty:
             return pd.DataFrame()
         return rows.pivot_table(index=index, columns="variable", values="value", sort=False, dropna=False)
+
+
+@functools.cache
+def _declared(model: str) -> tuple:
+    from tariffsim.models import get_model
+
+    try:
+        return tuple(get_model(model).variables)
+    except TariffsimError:  # a model this tariffsim no longer has (a saved run): names, no labels
+        return ()
+
+
+def model_variables(model: str, level: str) -> list:
+    """The variables ``model`` declares at ``level`` (for labels and the headline group)."""
+    return [v for v in _declared(model) if v.level == level]
 
 
 def solve(job, request: RunRequest) -> Result:
@@ -160,14 +184,13 @@ def war(job, request: WarRequest) -> Result:
 
 def _tabulated(job, equilibrium, meta: dict, *, toml: str = "", warnings=(), command: str = "solve") -> Result:
     """The Result of a solved equilibrium: the document of ``results.to_json_dict`` and its long table."""
-    from tariffsim.results import declared, to_json_dict
+    from tariffsim.results import to_json_dict
 
     job.step("tabulating the results")
     document = to_json_dict(equilibrium, meta)
     frame = pd.DataFrame(document.pop("results"))
     return Result(meta["title"], document["model"], document["assumptions"], document["solver"], frame, toml,
-                  [v.name for v in declared(equilibrium, "country", "headline")], list(warnings), document, command,
-                  meta)
+                  list(warnings), document, command, meta)
 
 
 def from_run(run) -> Result:
