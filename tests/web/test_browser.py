@@ -4,6 +4,7 @@ second scenario, compare. The screenshot is kept under pytest's tmp dir (its pat
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,10 @@ def test_build_run_save_and_compare_in_chromium(tmp_path):
             assert page.inner_text("#title") == "US tariff on Japanese cars"
             assert "JPN" in page.inner_text("#headline table")
             assert "ICIO 2022" in page.inner_text("#assumptions")
-            page.wait_for_function("document.getElementById('map-image').complete", timeout=30_000)
+            deadline = time.monotonic() + 30  # polled from here: the app's CSP forbids eval in the page
+            while not page.evaluate("document.getElementById('map-image').complete"):
+                assert time.monotonic() < deadline, "the map image did not load"
+                time.sleep(0.1)
             assert page.evaluate("document.getElementById('map-image').naturalWidth") > 500
             screenshot = tmp_path / "seed_result.png"
             page.screenshot(path=str(screenshot), full_page=True)

@@ -80,3 +80,9 @@ def test_a_bad_content_length_is_refused(client):
     refused = client.post("/run", content=b"a=1", headers={"Content-Length": "999999999",
                                                             "Content-Type": "application/x-www-form-urlencoded"})
     assert refused.status_code == 413
+
+
+def test_pages_forbid_other_sites_assets_and_framing(client):
+    headers = client.get("/").headers
+    assert headers["content-security-policy"] == "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
+    assert headers["x-content-type-options"] == "nosniff"
