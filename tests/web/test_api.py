@@ -39,6 +39,9 @@ def test_form_page_lists_worlds_models_and_examples(client):
 
 def test_static_assets_are_served(client):
     assert client.get("/static/app.css").status_code == 200
+    assert client.get("/favicon.ico").status_code == 204
+    assert client.get("/static/nothing.js").status_code == 404
+    assert client.get("/static/../app.py").status_code == 404
     script = client.get("/static/app.js")
     assert script.status_code == 200 and "addRow" in script.text
 

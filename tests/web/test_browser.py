@@ -38,7 +38,11 @@ def test_build_run_save_and_compare_in_chromium(tmp_path):
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1600})
+            problems = []
+            page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
             page.goto(url + "/")
+            years = page.evaluate("Array.from(document.querySelectorAll('#years option')).map(o => o.value)")
+            assert "2022" in years  # the year field offers the default world's years
             build_seed(page, "US tariff on Japanese cars", "25")
             page.click("button[data-table=changes]")  # a second, empty row: left out of the scenario
             assert page.locator("input[name=change-1-importers]").count() == 1
@@ -68,6 +72,7 @@ def test_build_run_save_and_compare_in_chromium(tmp_path):
             page.wait_for_selector("#comparison")
             comparison = page.inner_text("#comparison")
             assert "JPN" in comparison and "run 2 - run 1" in comparison
+            assert not problems, problems  # no script error, no refused asset, no missing file
             page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
             print(f"screenshot: {tmp_path / 'compare.png'}")
         finally:

@@ -136,6 +136,12 @@ def _result_page(request: Request, result: results.Result, base: str, **context)
 
 
 # ---------------------------------------------------------------------------------------- scenario
+@router.get("/favicon.ico")
+def favicon():
+    """No icon (browsers ask for one): an empty answer rather than a 404 in the console."""
+    return Response(status_code=204)
+
+
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, example: str = ""):
     if not example:

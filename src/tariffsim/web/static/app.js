@@ -32,7 +32,19 @@ function followJob(box) {
   setTimeout(poll, 150);
 }
 
+// The year field offers the years of the chosen world (from the option's data-years).
+function offerYears(select) {
+  const list = document.getElementById("years");
+  const years = select.selectedOptions[0].dataset.years;
+  list.replaceChildren(...(years ? years.split(",") : []).map((year) => new Option(year)));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const world = document.getElementById("world");
+  if (world) {
+    offerYears(world);
+    world.addEventListener("change", () => offerYears(world));
+  }
   document.querySelectorAll("button.add-row").forEach((button) =>
     button.addEventListener("click", () => addRow(button.dataset.table)));
   const job = document.getElementById("job");
