@@ -153,13 +153,20 @@ def _calibrated(model: str, name: str, elasticity: str | None):
     return calibrated(model, name, None, False, elasticity=elasticity)
 
 
+WARM_UP_POINTS = 0.1
+"""The warm-up solves every tariff plus this many points once, so the solver is compiled for the world."""
+
+
 def warm_up() -> None:
-    """Find the data sets and calibrate the default model on the default world (for ``Settings.warm_up``);
-    a failure here is left for the first request to report."""
+    """Find the data sets, calibrate the default model on the default world, solve it once and tabulate
+    the result (compiling the solver and the result variables), for ``Settings.warm_up``; a failure here is left for the first request to report."""
     from tariffsim.errors import TariffsimError
+    from tariffsim.policy import Policy
+    from tariffsim.results import to_json_dict
 
     try:
         _, name = resolve(default_choice().key)
-        calibration(DEFAULT_MODEL, name, None)
+        solver, world, calibrated = calibration(DEFAULT_MODEL, name, None)
+        to_json_dict(solver.solve(calibrated, Policy(world.tariffs + WARM_UP_POINTS / 100, name="warm-up")))
     except TariffsimError:
         pass
