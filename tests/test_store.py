@@ -147,6 +147,8 @@ def test_compare_is_second_minus_first_and_names_a_missing_variable(tmp_path):
     assert table.loc["C0", f"run {b.id} - run {a.id}"] == pytest.approx(-2.0)
     with pytest.raises(OptionError, match="'exports'.*use one of welfare"):
         compare(a, b, "exports")
+    with pytest.raises(OptionError, match="compared with itself"):
+        compare(a, a)
 
 
 def run_cli(*args: str, db: Path):

@@ -18,7 +18,7 @@ def test_replace_with_an_unknown_field_names_it_suggests_one_and_lists_the_field
         world.replace(tarifs=world.tariffs)
     assert str(caught.value) == ("World has no field(s) ['tarifs']. Did you mean 'tariffs' or 'countries'? Its "
                                  "fields: countries, sectors, trade, tariffs, sigma, country_names, sector_names, "
-                                 "sector_groups, country_aliases, country_groups, label, elasticities, elasticity, year.")
+                                 "sector_groups, country_aliases, country_groups, label, elasticities, elasticity, year, money_unit.")
     assert all(isinstance(caught.value, kind) for kind in (TariffsimError, OptionError, TypeError))
     n, s = 3, 2
     io_world = IOWorld(world, np.zeros((n, s, s)), world.trade.sum(axis=1),

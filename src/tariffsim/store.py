@@ -249,6 +249,8 @@ def compare(a: Run, b: Run, variable: str = "welfare") -> pd.DataFrame:
                               f"{', '.join(known) or '(none)'}")
         return rows.set_index("country")["value"]
 
+    if a.id == b.id:
+        raise OptionError(f"run {a.id} compared with itself: give two different run ids (`tariffsim runs list`)")
     left, right = column(a), column(b)
     frame = pd.concat({f"run {a.id}": left, f"run {b.id}": right}, axis=1)
     frame[f"run {b.id} - run {a.id}"] = frame.iloc[:, 1] - frame.iloc[:, 0]
