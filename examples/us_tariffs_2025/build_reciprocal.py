@@ -12,7 +12,7 @@ It writes four files:
 - ``ilms2025/reciprocal_april2.toml`` and ``ilms2025/reciprocal_april2_mirror.toml``: the same two on
   ``ilms2025`` (194 countries x 1 sector).
 
-The rule, as the ILMS (2025) model applies the file (``/work/shared/data/ilms2025/README.md``): the US
+The rule, as the ILMS (2025) model applies the file (``$TARIFFSIM_DATA/ilms2025/README.md``): the US
 adds ``max(10%, applied_tariff)`` to its tariff on goods from each country. ``applied_tariff`` is the
 USTR "reciprocal tariff calculation" of 2 April 2025 (Executive Order 14257, Annex I), through the
 authors' tariff calculator; the 10% floor is the baseline tariff on every partner from 5 April 2025. The

@@ -293,20 +293,21 @@ def map_image(request: Request, source: str, key: str, variable: str = "welfare"
 
 @router.get("/{source}/{key}/results.csv")
 def results_csv(request: Request, source: str, key: str):
-    result = _known_result(request, source, key)
-    if isinstance(result, Response):
-        return result
-    return Response(result.csv(), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="tariffsim_{source}_{key}.csv"'})
+    return _download(request, source, key, "csv", "text/csv")
 
 
 @router.get("/{source}/{key}/results.json")
 def results_json(request: Request, source: str, key: str):
+    return _download(request, source, key, "json", "application/json")
+
+
+def _download(request: Request, source: str, key: str, kind: str, media_type: str) -> Response:
+    """The result's ``csv()`` or ``json()`` as an attachment named tariffsim_<source>_<key>.<kind>."""
     result = _known_result(request, source, key)
     if isinstance(result, Response):
         return result
-    return Response(result.json(), media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="tariffsim_{source}_{key}.json"'})
+    return Response(getattr(result, kind)(), media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="tariffsim_{source}_{key}.{kind}"'})
 
 
 def _known_result(request: Request, source: str, key: str):
