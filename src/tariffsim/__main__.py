@@ -18,7 +18,7 @@ import sys
 # inherit it.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from tariffsim import interrupt  # noqa: E402 - after the environment is set
+from tariffsim import interrupt  # after the environment is set
 
 
 def main() -> None:

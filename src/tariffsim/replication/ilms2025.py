@@ -74,7 +74,7 @@ class ExperimentResult:
         name: the spec's id (``B1`` ...). results: countries in rows, the spec's results columns (percent;
             ``revenue`` a fraction of baseline spending). changes: ``trade_to_gdp`` and ``employment`` (world,
             percent). residual: the largest relative equation residual (both solves for D2, D4). seconds: wall
-            time. expenditure, income: (N,) the calibration's baseline E and Y (the tables' weights).
+            time. expenditure: (N,) the calibration's baseline spending E (the tables' weights).
     """
 
     name: str
@@ -83,7 +83,6 @@ class ExperimentResult:
     residual: float
     seconds: float
     expenditure: np.ndarray
-    income: np.ndarray
 
 
 def run_experiments(data: IlmsData, names: Sequence[str] | None = None,
@@ -102,21 +101,20 @@ def run_experiments(data: IlmsData, names: Sequence[str] | None = None,
         if experiment.reference is not None:  # D2, D4: percent changes minus those at zero tariffs
             zero = solve(experiment.calibration, experiment.reference)
             results = results - results_columns(zero)
-            changes = {k: v - world_changes(zero)[k] for k, v in changes.items()}
+            at_zero = world_changes(zero)
+            changes = {k: v - at_zero[k] for k, v in changes.items()}
             residual = max(residual, zero.max_residual)
         params = experiment.calibration.params
         out[name] = ExperimentResult(name, results, changes, float(residual), time.perf_counter() - clock,
-                                     np.asarray(params.expenditure), np.asarray(params.income))
+                                     np.asarray(params.expenditure))
         if on_result is not None:
             on_result(out[name])
     return out
 
 
-def _average(frame: pd.DataFrame, members: Sequence[str], weights: pd.Series | None) -> pd.Series:
-    """Rows ``members`` of ``frame`` averaged with ``weights`` (None: unweighted)."""
+def _average(frame: pd.DataFrame, members: Sequence[str], weights: pd.Series) -> pd.Series:
+    """Rows ``members`` of ``frame`` averaged with ``weights``."""
     rows = frame.loc[list(members)]
-    if weights is None:
-        return rows.mean()
     w = weights.loc[list(members)]
     return rows.mul(w, axis=0).sum() / w.sum()
 
