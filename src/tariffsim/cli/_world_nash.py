@@ -102,17 +102,17 @@ def run_optimal(*, data: str, model: str, country: str, mode: str, convention: s
     from tariffsim.outputs import Outputs
     from tariffsim.scenario import load_scenario
 
+    if "," in country or country.strip().lower() == "all":
+        raise OptionError(f"--country {country!r}: --method stacked finds one country's optimum against the "
+                          "world; for every country's tariffs at once use `tariffsim nash --method stacked`")
     if _war_sweep.is_sweep(elasticity) and retaliation:
         raise OptionError(f"--elasticity {elasticity} with --retaliation: the sweep plays one war or one optimum per "
                           "set; run the retaliation once per set (--elasticity U4, --elasticity CP, ...)")
-    if _war_sweep.is_sweep(elasticity) and "," not in country and country.strip().lower() != "all":
+    if _war_sweep.is_sweep(elasticity):
         return _war_sweep.run_sweep(data=data, model=model, countries=country, mode=mode, convention=convention,
                                     purge=purge, net_exports=net_exports, year=year, elasticity=elasticity,
                                     json_file=json_file, csv_dir=csv_dir, check=check, scheduler=scheduler,
                                     workers=workers)
-    if "," in country or country.strip().lower() == "all":
-        raise OptionError(f"--country {country!r}: --method stacked finds one country's optimum against the "
-                          "world; for every country's tariffs at once use `tariffsim nash --method stacked`")
     if (scenario is not None or responders is not None) and not retaliation:
         raise OptionError("--scenario and --responders describe a retaliation: add --retaliation")
     outputs = Outputs()
@@ -122,7 +122,8 @@ def run_optimal(*, data: str, model: str, country: str, mode: str, convention: s
     game = prepare_game(data=data, model=model, mode=mode, convention=convention, purge=purge,
                         net_exports=net_exports, year=year, elasticity=elasticity)
     code = game.world.countries[game.world.country_indices([country])[0]]
-    options = dict(mode=game.mode, net_exports=game.net_exports, upper=game.upper, on_progress=progress_lines())
+    options = {"mode": game.mode, "net_exports": game.net_exports, "upper": game.upper,
+               "on_progress": progress_lines()}
     if not retaliation:
         with status(f"solving {code}'s optimal {game.mode} tariffs against the world (stacked Newton)"):
             best = optimal_against_world(game.calibration, code, **options)
@@ -137,10 +138,10 @@ def run_optimal(*, data: str, model: str, country: str, mode: str, convention: s
                                      responders=country_list(game.world, responders), check=check, **options)
     facts = answer.facts()
     return _finish(game, answer.to_frame(), answer.response.tariff_frame(), facts["response"],
-            schema="tariffsim.games.world_retaliation", extra={"first_mover": code, "first": facts["first"],
-                                                              "first_tariffs": first},
-            title=f"Optimal retaliation against {code} ({first})", json_file=json_file, outputs=outputs,
-            json_path=json_path, csv_path=csv_path)
+                   schema="tariffsim.games.world_retaliation",
+                   extra={"first_mover": code, "first": facts["first"], "first_tariffs": first},
+                   title=f"Optimal retaliation against {code} ({first})", json_file=json_file, outputs=outputs,
+                   json_path=json_path, csv_path=csv_path)
 
 
 def _finish(game: Prepared, frame, tariffs, facts: dict, *, schema: str, title: str, json_file: str | None,
