@@ -119,3 +119,22 @@ def test_the_command_line_names_the_line(panel, tmp_path):
     result = CliRunner().invoke(app, ["gravity", "estimate", "-d", str(path), "-f", "trade ~ RTA | exp_year"])
     assert result.exit_code == 1, result.output
     assert "panel.csv line 7, column 'year': year 1986.5 is not a whole number" in result.output
+
+
+@pytest.mark.parametrize(("method", "formula", "message"), [
+    ("ppml", "trade ~ RTA | exp_year", "panel.csv line 7, column 'trade': trade -3.0 is negative (1 such row); "
+                                       "fix: PPML needs flows >= 0"),
+    ("ppml", "exporter ~ RTA", "panel.csv line 2, column 'exporter': exporter 'CAN' is not a number (189 such rows)"),
+    ("ols", "trade ~ NOT_A_COLUMN | exp_year", "formula 'trade ~ NOT_A_COLUMN | exp_year' cannot be used with "
+                                                "this data: Unable to evaluate factor `NOT_A_COLUMN`"),
+    ("ols", "trade ~ RTA +", "formula 'trade ~ RTA +' cannot be used with this data: Operator `+`"),
+])
+def test_an_outcome_or_formula_pyfixest_refuses_is_one_error_line(panel, tmp_path, method, formula, message):
+    """Negative or non-numeric PPML outcomes and formulas naming absent columns or misplaced operators
+    used to end in pyfixest's or formulaic's traceback."""
+    path = write(panel, tmp_path / "panel.csv")
+    edit(path, 7, set_field(TRADE, "-3.0"))
+    result = CliRunner().invoke(app, ["gravity", "estimate", "-d", str(path), "-f", formula, "--method", method])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert message in " ".join(result.output.split()), result.output

@@ -17,10 +17,12 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
+from formulaic.errors import FormulaicError
 
 from tariffsim.atomic import atomic_write
 from tariffsim.errors import ConvergenceError, DataValidationError
 from tariffsim.gravity import panel
+from tariffsim.gravity.data_file import shown, where
 from tariffsim.gravity.design import GravityDesign
 from tariffsim.gravity.tables import coefficient_latex, coefficient_rich_table
 
@@ -139,12 +141,21 @@ def estimate(
     kwargs: dict[str, Any] = {"vcov": vcov_arg}
     if ssc is not None:
         kwargs["ssc"] = dict(ssc)
+    if method == "ppml":
+        _refuse_bad_outcome(sample, formula, [exporter, importer, year or ""])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if method == "ppml":
-            fit = pf.fepois(formula, data=fit_data, iwls_tol=tol, separation_check=list(separation), **kwargs)
-        else:
-            fit = pf.feols(formula, data=fit_data, **kwargs)
+        try:
+            if method == "ppml":
+                fit = pf.fepois(formula, data=fit_data, iwls_tol=tol, separation_check=list(separation), **kwargs)
+            else:
+                fit = pf.feols(formula, data=fit_data, **kwargs)
+        except FormulaicError as error:  # a name the data lacks, a misplaced operator, a bad factor
+            raise DataValidationError(
+                f"formula {formula!r} cannot be used with this data: {str(error).splitlines()[0]}; fix: "
+                f"write it as 'outcome ~ covariates | fixed effects' with columns of the data "
+                f"({', '.join(map(str, sample.columns[:12]))}{', ...' if len(sample.columns) > 12 else ''})"
+            ) from error
     _reemit(caught)
     if method == "ppml" and not fit.convergence:
         raise ConvergenceError(
@@ -167,6 +178,26 @@ def estimate(
         fitted=fitted,
         model=fit,
     )
+
+
+def _refuse_bad_outcome(sample: pd.DataFrame, formula: str, key_columns: list[str]) -> None:
+    """Refuse a PPML outcome (the formula's left-hand column) that is not a number or is negative,
+    naming the first bad row (its file line when read from CSV) and how many there are."""
+    outcome = formula.split("~", 1)[0].strip()
+    if outcome not in sample.columns:
+        return  # a transformed outcome: pyfixest evaluates it
+    values = sample[outcome]
+    numbers = pd.to_numeric(values, errors="coerce")
+    text = values.notna() & numbers.isna()
+    negative = numbers < 0
+    for bad, problem, fix in ((text, "is not a number", "give numbers only (empty for missing)"),
+                              (negative, "is negative", "PPML needs flows >= 0 (0 for none)")):
+        if bad.any():
+            label = sample.index[bad.to_numpy()][0]
+            columns = [c for c in [*key_columns, outcome] if c]
+            raise DataValidationError(
+                f"{where(sample, label, columns)}, column {outcome!r}: {outcome} {shown(values.loc[label])} "
+                f"{problem} ({int(bad.sum())} such row{'s' if bad.sum() > 1 else ''}); fix: {fix}")
 
 
 def _reemit(caught: list[warnings.WarningMessage]) -> None:
