@@ -9,7 +9,9 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from tariffsim.errors import DataValidationError
 from tariffsim.io import read_world
 from tariffsim.io.embedded import FILE, read_embedded
 from tariffsim.io.tariffwar import read_cube
@@ -48,6 +50,10 @@ def test_without_any_data_set_the_name_reads_the_embedded_copy(monkeypatch, tmp_
     monkeypatch.chdir(tmp_path)
     world = read_world("icio2022", elasticity="CP")
     assert "embedded copy" in world.label and world.elasticity == "CP"
+    assert read_world("icio2022", year=2022).year == 2022
+    with pytest.raises(DataValidationError, match=r"--data icio2022 --year 2019: there is no ICIO 2019 cube "
+                                                  r"\(TARIFFSIM_DATA is not set.*ICIO years found: 2022\); fix"):
+        read_world("icio2022", year=2019)  # the package holds 2022 alone: never 2022 under another name
 
 
 def test_the_readme_main_job_on_a_fresh_machine_prints_a_real_answer(tmp_path):

@@ -84,7 +84,12 @@ def test_names_paths_folders_and_years_all_reach_the_same_cube(folder, icio2022,
     (lambda f: read_world(f, year=1999), r"no world cube for 1999 \(years 2000-2022\)"),
     (lambda f: read_world(f / "ICIO2022.mat", elasticity="XX"), "elasticity set 'XX' is not one of U4, CP"),
     (lambda f: read_world("demo", elasticity="CP"), "has one set of elasticities"),
-    (lambda f: read_world(f / "ICIO2022.mat", year=2019), None),  # a file has its own year: --year is not used
+    (lambda f: read_world("demo", year=2019), "synthetic demo world, which has no data year"),
+    # a file has its own year: --year does not relabel it; the fix names the folder
+    (lambda f: read_world(f / "ICIO2022.mat", year=2019),
+     r"ICIO2022\.mat' is the cube of 2022, not of --year 2019 .*fix: leave --year out, or give the folder of cubes "
+     r"\('.*tariffwar'\) with --year 2019"),
+    (lambda f: read_world(f / "ICIO2022.mat", year=2022), None),  # its own year: read
 ])
 def test_bad_choices_are_refused_with_the_fix(folder, call, message):
     if message is None:
@@ -92,6 +97,18 @@ def test_bad_choices_are_refused_with_the_fix(folder, call, message):
         return
     with pytest.raises(DataValidationError, match=message):
         call(folder)
+
+
+def test_a_cube_name_with_another_year_reads_that_years_cube_of_its_family(folder, monkeypatch):
+    monkeypatch.setenv("TARIFFSIM_DATA", str(folder.parent))
+    assert read_world("icio2022", year=2019).year == 2019
+    assert read_world("icio2022", year=2019).label.startswith("ICIO 2019")
+    assert read_world("wiod2014", year=2005).label.startswith("WIOD 2005")  # the family, not ICIO of 2005
+    assert read_world("wiod2014", year=2014).year == 2014
+    for spec, year, family in (("icio2022", 2005, r"ICIO years found: 2011-2022"),
+                               ("wiod2014", 2019, r"WIOD years found: 2000-2014")):
+        with pytest.raises(DataValidationError, match=rf"--data {spec} --year {year}: there is no .*{family}.*fix"):
+            read_world(spec, year=year)
 
 
 def test_a_damaged_cube_is_refused_naming_the_dataset(tmp_path, folder):

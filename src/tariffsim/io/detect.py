@@ -42,14 +42,19 @@ def read_world(spec: str | os.PathLike[str], *, year: int | None = None, elastic
     or unreadable, and a folder of no known layout.
     """
     if isinstance(spec, str | os.PathLike) and str(spec) == datasets.DEMO:
+        if year is not None:
+            raise DataValidationError(f"--data {datasets.DEMO} is the synthetic demo world, which has no data year: "
+                                      "--year does not apply; fix: leave --year out, or name a real world ('tariffsim data "
+                                      "list' lists them)")
         return _with_elasticity(demo_world(), elasticity, spec)
+    spec, year = _cube_of_year(spec, year)
     cube = tariffwar.named_cube(spec)
-    if cube is None and spec == embedded.EMBEDDED and not Path(spec).exists():
+    if cube is None and _is_embedded(spec):
         return embedded.read_embedded(elasticity)  # the copy inside the package: no data set needed
     path = cube.path if cube is not None else datasets.dataset_path(spec)
     try:
         if path.is_file() and path.suffix == ".mat":
-            return tariffwar.read_cube(path, elasticity or tariffwar.DEFAULT_ELASTICITY)
+            return _of_year(tariffwar.read_cube(path, elasticity or tariffwar.DEFAULT_ELASTICITY), path, year)
         if path.is_dir() and tariffwar.is_cube_folder(path):
             return tariffwar.read_cube(tariffwar.cube_for_year(path, year).path,
                                        elasticity or tariffwar.DEFAULT_ELASTICITY)
@@ -62,6 +67,46 @@ def read_world(spec: str | os.PathLike[str], *, year: int | None = None, elastic
             f"{datasets.shown(path)}: permission denied ({datasets.shown(error.filename or path)} cannot be read); "
             "fix: make the data set's folder and files readable"
         ) from None
+
+
+def _is_embedded(spec: object) -> bool:
+    """Whether ``spec`` names the embedded world (``icio2022`` with no such file or folder here)."""
+    return spec == embedded.EMBEDDED and not Path(spec).exists()
+
+
+def _cube_of_year(spec: object, year: int | None) -> tuple[object, int | None]:
+    """``(spec, year)`` with a cube name and a different year turned into that year's cube of the same family:
+    ``("icio2022", 2019)`` -> ``("icio2019", None)``, when that cube is under ``$TARIFFSIM_DATA`` (or is the
+    embedded copy). DataValidationError, naming the years there are, when it is not."""
+    from tariffsim.catalog import years_text
+
+    found = tariffwar.NAME_PATTERN.match(spec) if isinstance(spec, str) and year is not None else None
+    if found is None or Path(spec).exists():
+        return spec, year
+    family = found.group(1).lower()
+    wanted = f"{family}{year}"
+    if int(found.group(2)) == year or tariffwar.named_cube(wanted) is not None or _is_embedded(wanted):
+        return (spec if int(found.group(2)) == year else wanted), None
+    years = tariffwar.family_years(family)
+    if family == "icio" and embedded.EMBEDDED not in (f"icio{y}" for y in years):
+        years = sorted({*years, int(embedded.EMBEDDED.removeprefix("icio"))})
+    prefix = tariffwar.FAMILIES[family][0]
+    where = (f"under {datasets.ENV_VAR}={datasets.shown(datasets.data_root(), quote=False)}"
+             if datasets.data_root() is not None else f"{datasets.ENV_VAR} is not set: the package holds ICIO 2022 alone")
+    raise DataValidationError(f"--data {spec} --year {year}: there is no {prefix} {year} cube ({where}; {prefix} "
+                              f"years found: {years_text(tuple(years)) if years else 'none'}); fix: choose one of those years, or "
+                              f"leave --year out, or set {datasets.ENV_VAR} to the folder holding the tariffwar cubes")
+
+
+def _of_year(world: World, path: Path, year: int | None) -> World:
+    """``world`` read from the one cube file ``path`` when ``year`` is None or its year; else the refusal (a
+    file holds one year: --year picks a cube in a folder, it does not relabel a file)."""
+    if year is None or world.year == year:
+        return world
+    stated = f"the cube of {world.year}" if world.year is not None else "a cube that states no year"
+    raise DataValidationError(f"{datasets.shown(path)} is {stated}, not of --year {year} (one file, one year); fix: "
+                              f"leave --year out, or give the folder of cubes ({datasets.shown(path.parent)}) with "
+                              f"--year {year}")
 
 
 def _with_elasticity(world: World, elasticity: str | None, spec: object) -> World:

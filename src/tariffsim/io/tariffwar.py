@@ -92,17 +92,27 @@ class Cube:
 def named_cube(spec: object) -> Cube | None:
     """The cube a data-set name such as ``icio2022`` denotes, when such a file exists under
     ``$TARIFFSIM_DATA/tariffwar`` (or ``$TARIFFSIM_DATA``); None for any other spec."""
-    from tariffsim.datasets import data_root
-
     found = NAME_PATTERN.match(spec) if isinstance(spec, str) else None
-    root = data_root()
-    if found is None or root is None or Path(spec).exists():
+    if found is None or Path(spec).exists():
         return None
     file_name = f"{found.group(1).upper()}{found.group(2)}.mat"
-    for folder in (root / FOLDER, root):
+    for folder in _data_folders():
         if (folder / file_name).is_file():
             return Cube(found.group(1).lower(), int(found.group(2)), folder / file_name)
     return None
+
+
+def _data_folders() -> tuple[Path, ...]:
+    """Where named cubes are looked for: ``$TARIFFSIM_DATA/tariffwar``, then ``$TARIFFSIM_DATA`` (none when unset)."""
+    from tariffsim.datasets import data_root
+
+    root = data_root()
+    return () if root is None else (root / FOLDER, root)
+
+
+def family_years(family: str) -> list[int]:
+    """The years of the ``family`` ("icio" or "wiod") cubes found under ``$TARIFFSIM_DATA``."""
+    return sorted({c.year for folder in _data_folders() for c in cubes_in(folder) if c.family == family.lower()})
 
 
 def cube_of(path: Path) -> Cube | None:
