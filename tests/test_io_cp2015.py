@@ -58,3 +58,18 @@ def _broken(tmp_path, folder, name, edit):
 def test_broken_data_give_located_errors(tmp_path, folder, name, edit, message):
     with pytest.raises(DataValidationError, match=message):
         read_cp2015(_broken(tmp_path, folder, name, edit))
+
+
+@pytest.mark.data
+def test_the_published_data_name_their_year_and_a_changed_copy_does_not(tmp_path, folder):
+    """1993 (README: "31 regions x 40 sectors, 1993") for Caliendo and Parro's own trade.csv, under any folder
+    name; a copy whose flows differ is a user's data set, whose year is not guessed."""
+    assert read_world(folder).year == 1993 == read_cp2015(folder).world.year
+    renamed = tmp_path / "my-copy"
+    shutil.copytree(folder, renamed)
+    assert read_cp2015(renamed).world.year == 1993
+    changed = tmp_path / "changed"
+    shutil.copytree(folder, changed)
+    lines = (changed / "trade.csv").read_text().splitlines(keepends=True)
+    (changed / "trade.csv").write_text("".join(lines[:-1]) + lines[-1].replace(",0,", ",0.0,", 1))  # same numbers
+    assert read_cp2015(changed).world.year is None

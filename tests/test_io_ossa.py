@@ -111,3 +111,24 @@ def test_sigma_problem_names_the_versions_column(tmp_path):
     folder = write_folder(tmp_path, sigma_s="3,3.1,4,5,4\n5,5.2,6,8,0.5\n")
     with pytest.raises(DataValidationError, match=r"sigma_s.csv line 2, column 5 \(sector mvh\)"):
         read_ossa(folder, "novar")
+
+
+def test_a_users_folder_gets_no_guessed_year(tmp_path):
+    assert read_ossa(write_folder(tmp_path)).year is None
+    named = tmp_path / "ossa2014"  # the name of the published data set does not make it that data set
+    named.mkdir()
+    assert read_ossa(write_folder(named)).year is None
+
+
+def test_ossa2014_is_the_data_of_2007_under_any_name(data_dir, tmp_path):
+    """README: "7 regions x 33 industries, 2007" (GTAP 8); ``catalog.KNOWN`` says so too."""
+    import shutil
+
+    from tariffsim.catalog import KNOWN
+
+    assert read_ossa(data_dir / "ossa2014").year == 2007 == KNOWN["ossa2014"].years[0]
+    shutil.copytree(data_dir / "ossa2014", tmp_path / "copy")
+    assert read_ossa(tmp_path / "copy").year == 2007
+    trade = tmp_path / "copy" / "trade_ijs.csv"
+    trade.write_text(trade.read_text().replace(",", ",0", 1))  # one flow rewritten with a leading zero
+    assert read_ossa(tmp_path / "copy").year is None

@@ -43,6 +43,9 @@ class About:
     years: tuple[int, ...] = ()
     short: str = ""
     """A few words for the table of ``data list`` (default: ``source``)."""
+    fingerprint: tuple[str, str] = ()
+    """(flows file, its SHA-256) of the published data set: a folder whose flows file has exactly these bytes is
+    this data set, whatever the folder is called, and its readers give the world ``years[0]`` (``known_year``)."""
 
     @property
     def brief(self) -> str:
@@ -58,11 +61,13 @@ KNOWN: dict[str, About] = {
     "ossa2014": About("GTAP 8 (2007) trade and tariffs, aggregated in the replication data of Ossa (2014)",
                       "Ossa (2014), Trade Wars and Trade Talks with Data, American Economic Review 104(12): 4104-4146",
                       "replication data of the AER article; GTAP data are licensed by GTAP", (2007,),
-                      "GTAP 8 via Ossa (2014)"),
+                      "GTAP 8 via Ossa (2014)",
+                      ("trade_ijs.csv", "559a85937c4b8444b05ef103bd4730b02d75f7fe82bac93248e44d9b3238d5ab")),
     "cp2015": About("the data of Caliendo and Parro (2015): trade, tariffs and input-output tables of 1993",
                     "Caliendo and Parro (2015), Estimates of the Trade and Welfare Effects of NAFTA, Review of "
                     "Economic Studies 82(1): 1-44", "replication data of the article", (1993,),
-                    "Caliendo and Parro (2015)"),
+                    "Caliendo and Parro (2015)",
+                    ("trade.csv", "ed04d2a18561024bac5e61a0ad75f5e978d061be2bed711ddeebfe7a392c2575")),
     "ilms2025": About("BACI 2023 trade (CEPII), WDI GDP and the US tariffs announced on 2 April 2025 (USTR)",
                       "Ignatenko, Lashkaripour, Macedoni and Simonovska (2025), Making America Great Again? The "
                       "Economic Impacts of Liberation Day Tariffs; CEPII BACI (Gaulier and Zignago 2010)",
@@ -314,6 +319,20 @@ def about(name: str, folder: Path | None = None) -> About:
     if folder is not None and (folder / METADATA_FILE).is_file():
         return read_metadata(folder / METADATA_FILE)
     return UNKNOWN
+
+
+def known_year(folder: str | os.PathLike[str]) -> int | None:
+    """The data year of ``folder`` when it holds a published data set of ``KNOWN`` (identified by the bytes of
+    its flows file, ``About.fingerprint``: ossa2014's 2007, cp2015's 1993); None for any other folder, a
+    user's own or a changed copy (a year is never guessed from a folder's name or shape)."""
+    import hashlib
+
+    for known in KNOWN.values():
+        if known.fingerprint and known.years:
+            flows = Path(folder) / known.fingerprint[0]
+            if flows.is_file() and hashlib.sha256(flows.read_bytes()).hexdigest() == known.fingerprint[1]:
+                return known.years[0]
+    return None
 
 
 def read_metadata(path: Path) -> About:

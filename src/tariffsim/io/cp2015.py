@@ -44,11 +44,16 @@ def is_cp2015_folder(path: Path) -> bool:
 def read_cp2015(folder: str | os.PathLike[str]) -> IOWorld:
     """The world with input-output tables stored in ``folder`` (see the module docstring).
 
+    The world's ``year`` is 1993 for Caliendo and Parro's own data (``catalog.known_year``: the published
+    trade.csv), else None.
+
     Raises:
         DataValidationError: a missing file or column, an unknown or empty name, a missing or
             duplicate cell, a negative or non-numeric value, tables that do not add up (gross output
             vs sales, final demand vs income, deficits vs flows), each located by file and row.
     """
+    from tariffsim.catalog import known_year
+
     folder = require_files(folder, FILES, "a cp2015-layout folder")
     regions, sectors = (_names(folder / f) for f in ("regions.txt", "sectors.txt"))
     header = f"invalid cp2015-layout data in {folder}"
@@ -70,7 +75,7 @@ def read_cp2015(folder: str | os.PathLike[str]) -> IOWorld:
 
     check_arrays(flows[0], flows[1], sigma, regions, sectors, locate=locate, header=header)
     world = World(countries=regions, sectors=sectors, trade=flows[0], tariffs=flows[1], sigma=sigma,
-                  label=f"cp2015-layout data in {folder}")
+                  label=f"cp2015-layout data in {folder}", year=known_year(folder))
     io_t = _table(folder, "intermediate_consumption.csv", ("input", "sector", "region", "value"), header)
     (intermediate,), _ = _cube(io_t, {"region": regions, "input": sectors, "sector": sectors}, ("value",), header)
     tables = {}

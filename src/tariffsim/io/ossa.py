@@ -62,11 +62,14 @@ def read_ossa(folder: str | os.PathLike[str], version: str = "main") -> World:
             (constant sigma); the paper's names ``Main``, ``Low_Sig`` ... are accepted too.
 
     Returns a World with flows in the files' units (US$ million), tariffs as fractions, countries
-    coded BRA, CHN, EU, IND, JPN, ROW, USA (region names as long names) and GTAP sector groups.
+    coded BRA, CHN, EU, IND, JPN, ROW, USA (region names as long names) and GTAP sector groups; its
+    ``year`` is 2007 for Ossa's own data (``catalog.known_year``: the published trade_ijs.csv), else None.
 
     Raises:
         DataValidationError: naming file, line, column and value of each problem, before returning.
     """
+    from tariffsim.catalog import known_year
+
     folder = Path(folder)
     sigma_at = _sigma_column(version)
     missing = [name for name in REQUIRED if not (folder / name).is_file()]
@@ -128,6 +131,7 @@ def read_ossa(folder: str | os.PathLike[str], version: str = "main") -> World:
         country_aliases={alias: code for code in countries for alias in CODE_ALIASES.get(code, ())},
         label=f"Ossa-style data from {folder.name}: {n} regions x {s} sectors",
         elasticities=versions, elasticity=next(name for name, k in SIGMA_VERSIONS.items() if k == sigma_at),
+        year=known_year(folder),
     )
 
 
