@@ -155,6 +155,37 @@ def test_the_reader_locates_a_huge_flow_by_file_line_and_column(tmp_path):
     assert "too large to compute with" in message and "flows.csv" in message and "line" in message
 
 
+@pytest.mark.parametrize("flow", [1e18, 1e20])
+def test_a_flow_that_makes_a_country_sell_far_more_than_it_buys_is_refused(flow):
+    """One flow of 1e18-1e20 in a world of about 1e4 solved to a 'verified' table whose welfare changes were
+    rounding noise (0.49%, 7.79% for the exporter): the exporter's purchases and the importer's sales are
+    differences of huge numbers. Both countries are named through the flow, with the factor."""
+    world, trade, tariffs = arrays()
+    trade[0, 1, 1] = flow
+    with pytest.raises(DataValidationError) as info:
+        World(world.countries, world.sectors, trade, tariffs, world.sigma)
+    message = str(info.value)
+    assert "2 problem(s)" in message
+    assert "the exporter's sales" in message and "the importer's purchases" in message
+    assert message.count("at trade[exporter C000, importer C001, sector s01]") == 2
+    assert "real economies' sales and purchases differ by far less than 1e8 times" in message
+
+
+def test_a_large_but_representable_imbalance_is_accepted():
+    world, trade, tariffs = arrays()
+    own = trade.sum(axis=(0, 2))[0]  # the exporter's purchases
+    trade[0, 1, 1] = own * 1e7 - trade[0].sum() + trade[0, 1, 1]  # sales 1e7 times purchases
+    World(world.countries, world.sectors, trade, tariffs, world.sigma)
+
+
+def test_the_embedded_and_cube_worlds_stay_far_below_the_imbalance_limit():
+    from tariffsim._validate import MAX_IMBALANCE_FACTOR
+
+    trade = np.asarray(read_world("icio2022").trade)
+    sales, purchases = trade.sum(axis=(1, 2)), trade.sum(axis=(0, 2))
+    assert (np.maximum(sales, purchases) / np.minimum(sales, purchases)).max() < MAX_IMBALANCE_FACTOR / 1e7
+
+
 def test_the_shared_data_sets_pass_the_overflow_checks(data_dir):
     for name in ("ossa2014", "cp2015"):
         read_world(data_dir / name)
