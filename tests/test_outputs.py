@@ -64,7 +64,7 @@ def test_a_failing_second_output_leaves_neither_and_keeps_the_old_file(tmp_path)
         (folder / "country.csv").write_text("half")
         raise OSError("disk full")
 
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OptionError, match=rf"^--csv {tmp_path / 'csv'}: could not write it \(disk full\); nothing"):
         outputs.write({old: _text("new"), tmp_path / "csv": broken})
     assert old.read_text() == "old results" and _listing(tmp_path) == ["r.json"]
 
@@ -84,7 +84,7 @@ def test_a_failed_rename_undoes_the_renames_already_done(tmp_path, monkeypatch):
         real_replace(source, target)
 
     monkeypatch.setattr(os, "replace", replace)
-    with pytest.raises(PermissionError):
+    with pytest.raises(OptionError, match=rf"^--out {second}: could not write it \(read-only file system\)"):
         outputs.write({first: _text("new a"), second: _text("new b")})
     monkeypatch.undo()
     assert first in calls and first.read_text() == "old a" and _listing(tmp_path) == ["a.json"]
@@ -234,3 +234,90 @@ def test_from_news_refuses_an_impossible_draft_target_before_reading(tmp_path, s
 def test_games_refuse_a_json_folder_before_playing(tmp_path, command):
     result = runner.invoke(app, [*command, "--json", str(tmp_path), "--no-cache"])
     assert result.exit_code == 1 and "that is a folder" in result.output and str(tmp_path) in result.output
+
+
+# ------------------------------------------- places that permission bits cannot judge (everyone may be root)
+PROC = Path("/proc")
+needs_proc = pytest.mark.skipif(not PROC.is_dir(), reason="needs Linux /proc, where no file can be created")
+LONG = "n" * 300
+ARTICLE = Path(__file__).resolve().parent / "news_articles" / "us_china_steel.txt"
+
+
+@needs_proc
+@pytest.mark.parametrize(("declare", "what"), [
+    (lambda o: o.file(PROC / "o.json", "--json"), "takes no new files"),
+    (lambda o: o.folder(PROC / "c", "--csv"), "takes no new folders"),
+    (lambda o: o.file(PROC / "new" / "o.json", "--json"), "takes no new folders"),  # its parent must be made
+])
+def test_a_place_that_takes_no_files_is_refused_when_declared(declare, what):
+    with pytest.raises(OptionError, match=f"{what}.*choose another place"):
+        declare(Outputs())
+
+
+@pytest.mark.parametrize(("declare", "limit"), [
+    (lambda o, p: o.file(p / f"{LONG}.json", "--json"), "at most 223 bytes"),
+    (lambda o, p: o.folder(p / LONG, "--csv"), "at most 223 bytes"),
+    (lambda o, p: o.file(p / LONG / "r.json", "--json"), "at most 255 bytes"),  # a folder to make: no temporary
+    (lambda o, p: o.file(p / "/".join(["d" * 200] * 21) / "r.json", "--json"), "choose a shorter path"),
+])
+def test_a_name_or_path_the_file_system_cannot_hold_is_refused_when_declared(tmp_path, declare, limit):
+    if os.pathconf(tmp_path, "PC_NAME_MAX") != 255:
+        pytest.skip("the limits below are those of a file system with 255-byte names")
+    with pytest.raises(OptionError, match=limit):
+        declare(Outputs(), tmp_path)
+    assert _listing(tmp_path) == []
+
+
+def test_a_write_that_fails_names_the_users_path_and_removes_the_folders_it_made(tmp_path):
+    outputs = Outputs()
+    target = outputs.file(tmp_path / "new" / "deeper" / "r.json", "--json")
+
+    def vanished(path: Path) -> None:
+        raise FileNotFoundError(2, "No such file or directory", str(path))  # as /proc says, naming the .tmp
+
+    with pytest.raises(OptionError) as caught:
+        outputs.write({target: vanished})
+    assert str(caught.value) == (f"--json {target}: could not write it (No such file or directory); nothing was "
+                                 "written: choose another place, or free some space")
+    assert _listing(tmp_path) == []  # neither the file nor the folders made for it
+
+
+def test_missing_parent_folders_are_made(tmp_path):
+    outputs = Outputs()
+    target = outputs.folder(tmp_path / "runs" / "2025" / "csv", "--csv")
+    outputs.write({target: _tables(**{"country.csv": "a\n"})})
+    assert (tmp_path / "runs" / "2025" / "csv" / "country.csv").read_text() == "a\n"
+
+
+@needs_proc
+@pytest.mark.parametrize("target", [["--json", "/proc/o.json"], ["--csv", "/proc/c"], ["--parquet", "/proc/p"],
+                                    ["--json", f"{LONG}.json"], ["--csv", LONG]])
+def test_solve_refuses_a_place_that_takes_no_files_before_solving(target):
+    result = _solve(*target)
+    assert result.exit_code == 1 and result.output.startswith(f"error: {target[0]} {target[1][:40]}")
+    assert ".tmp" not in result.output and "Equilibrium verified" not in result.output
+    assert not os.path.exists(target[1])
+
+
+@needs_proc
+def test_from_news_refuses_a_place_that_takes_no_files_before_reading():
+    result = runner.invoke(app, ["from-news", str(ARTICLE), "--json", "/proc/x.json"])
+    assert result.exit_code == 1 and result.output.startswith("error: --json /proc/x.json: /proc takes no new files")
+    assert "Found in" not in result.output
+
+
+def test_from_news_keeps_an_existing_draft_unless_forced(tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text("# my edited draft\n")
+    refused = runner.invoke(app, ["from-news", str(ARTICLE), "--out", str(mine)])
+    assert refused.exit_code == 1 and "the file exists and may hold your edits" in refused.output
+    assert "--force" in refused.output and "Found in" not in refused.output
+    assert mine.read_text() == "# my edited draft\n"
+    forced = runner.invoke(app, ["from-news", str(ARTICLE), "--out", str(mine), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert mine.read_text() != "# my edited draft\n" and "[[change]]" in mine.read_text()
+
+
+def test_from_news_into_a_folder_suggests_a_toml_name(tmp_path):
+    result = runner.invoke(app, ["from-news", str(ARTICLE), "--out", str(tmp_path)])
+    assert result.exit_code == 1 and f"e.g. {tmp_path / 'draft.toml'}" in result.output

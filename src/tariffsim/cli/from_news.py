@@ -18,6 +18,8 @@ def from_news(
     world: str = typer.Option(None, "--world", "-w", help=WORLD_HELP),
     out: Path = typer.Option(None, "--out", "-o", help="Write the draft scenario (TOML) here; default: print it."),
     json_file: str = typer.Option(None, "--json", help="Write the findings as JSON to this file ('-' for stdout)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out file (without it, an existing "
+                               "draft, which may hold your edits, is refused)."),
 ) -> None:
     """Draft a scenario from a news article: countries, actions, products and rates, each with its sentence.
 
@@ -38,7 +40,7 @@ def from_news(
 
         outputs = Outputs()
         json_path = outputs.file(None if json_file == "-" else json_file, "--json")
-        out = outputs.file(out, "--out")
+        out = outputs.file(out, "--out", example="draft.toml", overwrite=force)
         result = draft_from_news(article, load_world(world) if world else None, world)
         document = {"schema": "tariffsim.news_findings", "article": str(article),
                     "headline": result.findings.article.headline, "world": world,
