@@ -142,6 +142,16 @@ def test_a_prohibitive_tariff_of_1e6_is_accepted_but_an_overflowing_tariff_inclu
         World(world.countries, world.sectors, trade, tariffs, world.sigma)
 
 
+def test_a_flow_that_overflows_only_with_an_ordinary_tariff_blames_the_flow():
+    """1e200 (just at the flow limit) times a 21% tariff overflows: the message used to say 'lower the
+    tariff'; the flow is the slip."""
+    world, trade, tariffs = arrays()
+    trade[0, 1, 0], tariffs[0, 1, 0] = 1e200, 0.21
+    with pytest.raises(DataValidationError, match=r"trade flow with its tariff, \(1 \+ t\) \* X, overflows .* at "
+                                                  r"trade\[exporter C000, importer C001, sector s00\].*rescale all flows"):
+        World(world.countries, world.sectors, trade, tariffs, world.sigma)
+
+
 def test_the_reader_locates_a_huge_flow_by_file_line_and_column(tmp_path):
     folder = write_long(random_world(2, 1, seed=0), tmp_path / "w")
     flows = folder / "flows.csv"

@@ -121,9 +121,14 @@ def value_problems(trade: np.ndarray, tariffs: np.ndarray, sigma: np.ndarray) ->
         cells("tariff", finite_tariffs & (tariffs > MAX_TARIFF), tariffs,
               f"tariff is absurdly high (above {_power(MAX_TARIFF)} = 100,000,000%)",
               f"a tariff of {_power(MAX_TARIFF)} is already prohibitive: use {_power(MAX_TARIFF)} (or less) instead")
-        inclusive = (1 + tariffs) * trade
-        cells("tariff", finite_trade & finite_tariffs & (tariffs <= MAX_TARIFF) & (trade <= MAX_FLOW)
-              & ~(np.abs(inclusive) <= MAX_FLOW), tariffs,
+        overflows = (finite_trade & finite_tariffs & (tariffs <= MAX_TARIFF) & (trade <= MAX_FLOW)
+                     & ~(np.abs((1 + tariffs) * trade) <= MAX_FLOW))
+        # Blame the flow when its tariff is an ordinary one (at most 10,000%), else the tariff.
+        ordinary = tariffs <= 100
+        cells("trade", overflows & ordinary, trade,
+              f"trade flow with its tariff, (1 + t) * X, overflows (above {_power(MAX_FLOW)})",
+              "check the value and its units (a typo or a unit slip?); rescale all flows to smaller units")
+        cells("tariff", overflows & ~ordinary, tariffs,
               f"tariff-inclusive flow (1 + t) * X of this cell overflows (above {_power(MAX_FLOW)})",
               "lower the tariff (a tariff of 1e6 is already prohibitive) or rescale the flows")
     own = np.zeros_like(tariffs, dtype=bool)
