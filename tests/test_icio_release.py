@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tariffsim.cli import app
-from tariffsim.errors import DataValidationError, OptionError
+from tariffsim.errors import DataValidationError, OptionError, ScenarioWarning
 from tariffsim.io import read_world
 from tariffsim.io.icio_release import FINAL_USE, build_world, read_icio_release, year_of
 
@@ -206,3 +206,48 @@ def test_build_help_says_where_the_releases_are():
     assert result.exit_code == 0
     for words in ("OECD", "Teti", "WIOD", "HFCE", "Example:"):
         assert words in result.output
+
+
+def test_a_built_folder_reads_back_as_the_world_of_the_release_with_its_year_label_and_groups(tmp_path):
+    """dataset.json carries the year and the label; the EU is the EU of the data year (the UK in, 2019), EU27
+    the EU after Brexit; a scenario on EU27 changes DEU and FRA only."""
+    from tariffsim.scenario import scenario_from_dict
+
+    countries = ("DEU", "FRA", "GBR", "USA")
+    write_release(tmp_path / "2019.csv", countries=countries)
+    tariffs = write_tariffs(tmp_path / "t.csv", [("DEU", "USA", "C29", 0.025)])
+    release, _ = build_world(tmp_path / "2019.csv", tariffs)
+    result = runner.invoke(app, ["data", "build", "--icio", str(tmp_path / "2019.csv"), "--tariffs", str(tariffs),
+                                 "--out", str(tmp_path / "built")])
+    assert result.exit_code == 0, result.output
+    back = read_world(tmp_path / "built")
+    assert back.year == release.year == 2019
+    assert back.label == release.label and back.label.startswith("OECD ICIO 2019 (2019.csv")
+    assert back.country_groups == release.country_groups
+    assert back.country_groups["EU"] == ("DEU", "FRA", "GBR") and back.country_groups["EU27"] == ("DEU", "FRA")
+    for field in ("countries", "sectors", "country_names", "sector_names", "sector_groups", "elasticity"):
+        assert getattr(back, field) == getattr(release, field), field
+    for field in ("trade", "tariffs", "sigma"):
+        np.testing.assert_array_equal(getattr(back, field), getattr(release, field))
+    scenario = scenario_from_dict({"title": "cars", "description": "EU27 cars", "change": [
+        {"description": "US adds 10 points on EU27 cars", "importers": ["USA"], "exporters": ["EU27"], "sectors": ["C29"],
+         "add_points": 10}]})
+    with pytest.warns(ScenarioWarning, match="EU27 has 2 of its 27 members in this world.*not the EU of 2019"):
+        policy = scenario.apply(back)
+    changed = np.argwhere(policy.tariffs != back.tariffs)
+    usa, c29 = back.country_index("USA"), back.sectors.index("C29")
+    assert changed.tolist() == [[back.country_index("DEU"), usa, c29], [back.country_index("FRA"), usa, c29]]
+
+
+def test_a_folder_with_a_bad_dataset_json_is_refused_naming_the_line(tmp_path):
+    write_release(tmp_path / "2019.csv")
+    tariffs = write_tariffs(tmp_path / "t.csv", [])
+    assert runner.invoke(app, ["data", "build", "--icio", str(tmp_path / "2019.csv"), "--tariffs", str(tariffs),
+                               "--out", str(tmp_path / "built")]).exit_code == 0
+    meta = tmp_path / "built" / "dataset.json"
+    meta.write_text(meta.read_text().replace('"year": 2019', '"year": "soon"'))
+    with pytest.raises(DataValidationError, match=r'dataset.json: "year" is \'soon\', not a year; fix'):
+        read_world(tmp_path / "built")
+    meta.write_text('{"year": 2019,\n "label": }')
+    with pytest.raises(DataValidationError, match=r"dataset.json line 2, column 11: not valid JSON"):
+        read_world(tmp_path / "built")

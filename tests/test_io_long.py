@@ -245,6 +245,19 @@ def test_folder_without_sectors_table_lists_what_is_expected(tmp_path):
         read_long_folder(tmp_path)
 
 
+def test_a_folder_without_sectors_table_never_lists_the_whole_folder(tmp_path):
+    """Issue 11: a scenario could point at /etc; the message names at most 5 tables and counts the rest, as
+    read_world's "no known layout" message does (one helper, ``folder_contents``)."""
+    write_folder(tmp_path)
+    (tmp_path / "sectors.csv").unlink()
+    for k in range(12):
+        (tmp_path / f"private-{k:02d}.key").write_text("secret")
+    with pytest.raises(DataValidationError) as caught:
+        read_long_folder(tmp_path)
+    assert "private" not in str(caught.value)
+    assert "(found: countries.csv, flows.csv and 12 other entries)" in str(caught.value)
+
+
 def test_two_flows_tables_are_ambiguous(tmp_path):
     write_folder(tmp_path)
     pd.read_csv(tmp_path / "flows.csv").to_parquet(tmp_path / "flows.parquet")
@@ -255,3 +268,18 @@ def test_two_flows_tables_are_ambiguous(tmp_path):
 def test_not_a_folder(tmp_path):
     with pytest.raises(DataValidationError, match=r"nowhere is not a folder"):
         read_long_folder(tmp_path / "nowhere")
+
+
+def test_dataset_json_gives_the_year_its_country_groups_and_a_label_naming_source_and_year(tmp_path):
+    """A user's folder with a dataset.json of its own (no label): the label is its short name and the year."""
+    flows = [row.replace("A,", "GBR,").replace(",A,", ",GBR,").replace("B,", "FRA,").replace(",B,", ",FRA,")
+             for row in FLOWS]
+    write_folder(tmp_path, flows, countries=["code", "GBR", "FRA"])
+    assert read_long_folder(tmp_path).year is None  # no dataset.json: no year
+    (tmp_path / "dataset.json").write_text('{"years": [2005], "short": "my survey", "source": "a long text"}')
+    world = read_long_folder(tmp_path)
+    assert world.year == 2005 and world.label == "my survey 2005: 2 economies x 2 sectors"
+    assert world.country_groups["EU"] == ("GBR", "FRA") and world.country_groups["EU27"] == ("FRA",)
+    (tmp_path / "dataset.json").write_text("[2005]")
+    with pytest.raises(DataValidationError, match=r"dataset.json: holds a JSON list, not an object; fix"):
+        read_long_folder(tmp_path)

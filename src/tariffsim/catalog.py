@@ -29,8 +29,7 @@ from pathlib import Path
 from tariffsim import datasets
 from tariffsim.errors import DataValidationError
 from tariffsim.io import tariffwar
-
-METADATA_FILE = "dataset.json"
+from tariffsim.io.long import METADATA_FILE
 
 
 @dataclass(frozen=True)
@@ -337,12 +336,14 @@ def known_year(folder: str | os.PathLike[str]) -> int | None:
 
 def read_metadata(path: Path) -> About:
     """An ``About`` from a ``dataset.json`` file; a malformed file gives UNKNOWN with its problem as source."""
+    from tariffsim.io.long import read_metadata as read_object
+
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta = read_object(path)
         years = meta.get("years") or ([meta["year"]] if meta.get("year") is not None else [])
         return About(str(meta.get("source", "-")), str(meta.get("citation", "-")), str(meta.get("terms", "")),
                      tuple(int(y) for y in years), str(meta.get("short", "")))
-    except (OSError, ValueError, TypeError, AttributeError) as error:
+    except (DataValidationError, OSError, ValueError, TypeError) as error:
         return About(f"({path.name} unreadable: {error})", "-")
 
 

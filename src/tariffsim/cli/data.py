@@ -239,7 +239,8 @@ def build(
                                  show_default=False),
     out: Path = typer.Option(..., "--out", "-o", help="New (or empty) folder for the world (long format).",
                              show_default=False),
-    year: Year = None,
+    year: int = typer.Option(None, "--year", "-y", help="Data year of the release (default: the year in the --icio "
+                             "file name, e.g. 2019.csv).", show_default=False),
     sigma: float = typer.Option(5.0, "--sigma", help="Elasticity of substitution of every sector (5 = trade "
                                 "elasticity 4, the cubes' default set U4)."),
     services: str = typer.Option("aggregate", "--services", help="aggregate: merge the service industries (D-T) "
@@ -290,7 +291,7 @@ def _world_folder(world: World, name: str, icio: Path, tariffs: Path, release, f
         from tariffsim.io import write_long
 
         write_long(world, folder, format=format)  # type: ignore[arg-type]
-        meta = {"name": name, "year": world.year,
+        meta = {"name": name, "year": world.year, "label": world.label,
                 "source": f"OECD Inter-Country Input-Output tables ({icio.name}), tariffs from {tariffs.name}; "
                           "built by tariffsim data build",
                 "short": f"OECD ICIO release {icio.name}",

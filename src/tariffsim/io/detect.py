@@ -11,7 +11,7 @@ from tariffsim.io import embedded, tariffwar
 from tariffsim.io._tables import SUFFIXES
 from tariffsim.io.cp2015 import is_cp2015_folder, read_cp2015
 from tariffsim.io.ilms2025 import is_ilms2025_folder, read_ilms2025
-from tariffsim.io.long import EXPECTED_FILES, read_long_folder
+from tariffsim.io.long import EXPECTED_FILES, folder_contents, read_long_folder
 from tariffsim.io.ossa import read_ossa
 from tariffsim.synthetic import demo_world
 from tariffsim.world import World
@@ -19,11 +19,6 @@ from tariffsim.world_io import IOWorld
 
 OSSA_FILES = "trade_ijs.csv, tariff_ijs.csv, sigma_s.csv, regions.csv and labels.csv or sectors.csv"
 
-
-LISTED = 5
-"""At most this many file names are quoted when a folder matches no layout (never a whole folder)."""
-
-TABLE_SUFFIXES = (*SUFFIXES, ".txt")
 
 
 def read_world(spec: str | os.PathLike[str], *, year: int | None = None, elasticity: str | None = None) -> World:
@@ -139,27 +134,11 @@ def _read_found(path: Path) -> World:
     if is_ilms2025_folder(path):
         return read_ilms2025(path)
     raise DataValidationError(
-        f"{path} matches no known data layout ({_found(path)}); fix: give a"
+        f"{path} matches no known data layout ({folder_contents(path)}); fix: give a"
         f" folder holding either {OSSA_FILES} (Ossa-style), or {EXPECTED_FILES} (long format), or trade.csv"
         " and intermediate_consumption.csv (cp2015 layout), or trade_cepii.csv, gdp.csv, tariffs.csv and "
         "country_labels.csv (ilms2025 layout), or world cubes ICIO2022.mat ... (tariffwar)"
     )
-
-
-def _found(path: Path) -> str:
-    """What the folder holds, for a message: at most LISTED table-like file names and a count of the rest.
-
-    A folder's whole listing is never quoted (a scenario could point at /etc)."""
-    names = sorted(p.name for p in path.iterdir())
-    tables = [n for n in names if n.lower().endswith(TABLE_SUFFIXES)]
-    shown = tables[:LISTED]
-    others = len(names) - len(shown)
-    if not names:
-        return "found: nothing"
-    if not shown:
-        return f"found no data tables among its {len(names)} entries"
-    more = f" and {others} other entr{'y' if others == 1 else 'ies'}" if others else ""
-    return f"found: {', '.join(shown)}{more}"
 
 
 def read_io_world(spec: str | os.PathLike[str]) -> IOWorld:

@@ -282,8 +282,10 @@ def build_world(icio: str | os.PathLike[str], tariffs: str | os.PathLike[str], *
 
     ``year`` defaults to the year in the file name; ``sigma`` (> 1) is every sector's elasticity of
     substitution (default 5: trade elasticity 4); ``services`` is ``aggregate`` (one sector ``SERV``, as in
-    the tariffwar cubes) or ``keep``.
+    the tariffwar cubes) or ``keep``. The world has the country groups of its year (``EU`` of the year,
+    ``EU27``, ...), as a world cube has.
     """
+    from tariffsim.country_groups import country_groups_for
     from tariffsim.io.tariffwar import ICIO_SECTOR_NAMES
     from tariffsim.sector_groups import groups_for
 
@@ -308,6 +310,7 @@ def build_world(icio: str | os.PathLike[str], tariffs: str | os.PathLike[str], *
         names = [ICIO_SECTOR_NAMES.get(k, k) if k != SERVICES else ICIO_SECTOR_NAMES[SERVICES] for k in world.sectors]
         world = world.replace(sector_names=names)
     world = world.replace(sector_groups=groups_for(world.sectors),
+                          country_groups=country_groups_for(world.countries, year),
                           label=f"OECD ICIO {year} ({Path(icio).name}; tariffs {Path(tariffs).name}): "
                                 f"{world.n_countries} economies x {world.n_sectors} sectors" if year else
                                 f"OECD ICIO release {Path(icio).name} (tariffs {Path(tariffs).name}): "

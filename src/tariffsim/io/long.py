@@ -13,20 +13,28 @@ Tables (CSV, Parquet or Stata .dta files, or pandas DataFrames; column names in 
   in order of first appearance (exporters first).
 - groups (optional): ``group, sector``, one row per member sector. Without it, sectors with GTAP
   codes get the GTAP groups of ``tariffsim.sector_groups``.
+
+A folder may also hold ``dataset.json`` (``tariffsim data build`` writes one; see ``catalog``): its
+``year`` becomes the world's data year, with the country groups of that year (``EU27``, ``EU`` of the
+year, ...: ``country_groups.country_groups_for``), and its ``label`` (else ``short`` or ``source`` and
+the year) the world's label, so a built folder reads back as the world it was built from.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from tariffsim._validate import Cell, Locate, Problem
 from tariffsim.errors import DataValidationError
 from tariffsim.io._problems import at, duplicate_codes, raise_if, repeated
-from tariffsim.io._tables import Source, Table, codes, find, load, missing_columns, numbers, positions
+from tariffsim.country_groups import country_groups_for
+from tariffsim.io._tables import SUFFIXES, Source, Table, codes, find, load, missing_columns, numbers, positions
 from tariffsim.sector_groups import groups_for
 from tariffsim.world import World, check_arrays
 
@@ -37,6 +45,10 @@ GROUPS = ("group", "sector")
 ALIAS_SEPARATOR = ";"
 EXPECTED_FILES = ("flows.{csv,parquet,dta} and sectors.{csv,parquet,dta}, "
                   "optionally countries.* and groups.*")
+METADATA_FILE = "dataset.json"
+LISTED = 5
+"""At most this many file names are quoted when a folder lacks a table (never a whole folder)."""
+TABLE_SUFFIXES = (*SUFFIXES, ".txt")
 
 
 def read_long(
@@ -108,13 +120,73 @@ def read_long_folder(folder: str | os.PathLike[str], *, columns: Mapping[str, st
         raise DataValidationError(f"{folder} is not a folder; fix: give the folder holding {EXPECTED_FILES}")
     flows, sectors = find(folder, "flows"), find(folder, "sectors")
     if flows is None or sectors is None:
-        found = sorted(p.name for p in folder.iterdir())
         raise DataValidationError(
             f"{folder} lacks {'flows' if flows is None else 'sectors'} table; expected {EXPECTED_FILES}"
-            f" (found: {', '.join(found) or 'nothing'})"
+            f" ({folder_contents(folder)})"
         )
-    return read_long(flows, sectors, find(folder, "countries"), find(folder, "groups"), columns=columns,
-                     label=f"long-format tables in {folder}")
+    meta = read_metadata(folder / METADATA_FILE) if (folder / METADATA_FILE).is_file() else {}
+    world = read_long(flows, sectors, find(folder, "countries"), find(folder, "groups"), columns=columns,
+                      label=f"long-format tables in {folder}")
+    if not meta:
+        return world
+    year = metadata_year(meta, folder / METADATA_FILE)
+    return world.replace(year=year, label=_metadata_label(meta, year, world),
+                         country_groups=country_groups_for(world.countries, year))
+
+
+def folder_contents(path: Path) -> str:
+    """What the folder holds, for a message: at most LISTED table-like file names and a count of the rest.
+
+    A folder's whole listing is never quoted (a scenario could point at /etc)."""
+    names = sorted(p.name for p in path.iterdir())
+    tables = [n for n in names if n.lower().endswith(TABLE_SUFFIXES)]
+    shown = tables[:LISTED]
+    others = len(names) - len(shown)
+    if not names:
+        return "found: nothing"
+    if not shown:
+        return f"found no data tables among its {len(names)} entries"
+    more = f" and {others} other entr{'y' if others == 1 else 'ies'}" if others else ""
+    return f"found: {', '.join(shown)}{more}"
+
+
+def read_metadata(path: Path) -> dict[str, Any]:
+    """The object in a ``dataset.json`` file; DataValidationError naming the file, line and column of bad JSON."""
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise DataValidationError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); fix: save the "
+                                  "file as UTF-8 JSON") from None
+    except json.JSONDecodeError as error:
+        raise DataValidationError(f"{path} line {error.lineno}, column {error.colno}: not valid JSON ({error.msg}); "
+                                  'fix: write one JSON object, e.g. {"year": 2019, "source": "..."}') from None
+    if not isinstance(meta, dict):
+        raise DataValidationError(f"{path}: holds a JSON {type(meta).__name__}, not an object; fix: write one JSON "
+                                  'object, e.g. {"year": 2019, "source": "..."}')
+    return meta
+
+
+def metadata_year(meta: Mapping[str, Any], path: Path) -> int | None:
+    """The data year of a ``dataset.json`` object: ``year``, or the one value of ``years`` (None when neither)."""
+    years = meta.get("years")
+    value = meta.get("year", years[0] if isinstance(years, list) and len(years) == 1 else None)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
+        raise DataValidationError(f"{path}: \"year\" is {value!r}, not a year; fix: write the data year as a whole "
+                                  'number, e.g. "year": 2019 (or leave it out)')
+    return value
+
+
+def _metadata_label(meta: Mapping[str, Any], year: int | None, world: World) -> str:
+    """The ``label`` of ``dataset.json``, else its ``short`` (or ``source``) with the year and the sizes."""
+    if isinstance(meta.get("label"), str) and meta["label"].strip():
+        return meta["label"].strip()
+    source = next((str(meta[k]).strip() for k in ("short", "source") if str(meta.get(k) or "").strip()), "")
+    if not source:
+        return world.label + (f" ({year})" if year is not None else "")
+    dated = f"{source} {year}" if year is not None and str(year) not in source else source
+    return f"{dated}: {world.n_countries} economies x {world.n_sectors} sectors"
 
 
 def _locator(flows: Table, sectors: Table, countries: list[str], row_of: np.ndarray,
