@@ -262,3 +262,35 @@ def test_the_seed_scenario_applies_on_every_world(worlds, name, sector):
     assert changed.tolist() == [expected]
     i, j, s = expected
     assert policy.tariffs[i, j, s] == pytest.approx(world.tariffs[i, j, s] + 0.25)
+
+
+def test_an_aggregated_world_says_so_in_its_label_and_its_results(worlds):
+    from tariffsim.models import Krugman
+
+    world = worlds["icio2022"]
+    assert world.label.endswith(": 81 economies x 28 sectors")
+    merged = world.aggregate_countries(ossa_regions(world))
+    assert merged.label == "ICIO 2022 (OECD flows, Teti tariffs) aggregated to 7 regions"
+    ordered = to_ossa_regions(world)
+    assert ordered.label == "ICIO 2022 (OECD flows, Teti tariffs) aggregated to the 7 Ossa (2014) regions, the EU of 2022"
+    assert to_ossa_regions(worlds["ossa2014"]).label == worlds["ossa2014"].label  # nothing merged: as it was
+    assert world.aggregate_countries({"US": ["USA"]}).label == world.label  # a renaming is not an aggregation
+    model = Krugman()
+    result = model.solve(model.calibrate(ordered), load_scenario(SEED_SCENARIO).apply(ordered))
+    assert result.summary().splitlines()[0].startswith(
+        "US tariff on Japanese cars — krugman model on ICIO 2022 (OECD flows, Teti tariffs) aggregated to the 7 Ossa")
+
+
+def test_the_side_by_side_of_docs_data_md_runs(data_dir, monkeypatch, capsys):
+    """The Python block under "Comparing an 81-country world with the 7 Ossa regions", run as written."""
+    text = (REPO / "docs" / "data.md").read_text()
+    code = re.search(r"## Comparing an 81-country world.*?```python\n(.*?)```", text, re.S).group(1)
+    monkeypatch.setenv("TARIFFSIM_DATA", str(data_dir))
+    monkeypatch.chdir(REPO)
+    namespace: dict = {}
+    exec(compile(code, "docs/data.md", "exec"), namespace)
+    table = namespace["pd"].DataFrame(namespace["welfare"])
+    assert list(table.index) == list(OSSA_REGIONS) and list(table.columns) == ["icio2022, 7 regions", "ossa2014"]
+    assert (table.loc["JPN"] < 0).all()  # Japan loses on both
+    printed = capsys.readouterr().out
+    assert "aggregated to the 7 Ossa (2014) regions, the EU of 2022, year 2022" in printed and "year 2007" in printed

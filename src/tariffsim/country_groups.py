@@ -146,9 +146,10 @@ def ossa_regions(world: Any, year: int | None = None) -> dict[str, tuple[str, ..
 
 
 def to_ossa_regions(world: Any, year: int | None = None) -> Any:
-    """``world`` aggregated onto the Ossa regions (``ossa_regions``), in the order of ``ossa2014``. Country
-    groups are kept only where they are whole regions (``EU27`` on 2022 data is the EU region; ``G7``,
-    which would now take all of EU and ROW, is dropped)."""
+    """``world`` aggregated onto the Ossa regions (``ossa_regions``), in the order of ``ossa2014``, labelled so
+    ("ICIO 2022 (...) aggregated to the 7 Ossa (2014) regions, the EU of 2022"). Country groups are kept only
+    where they are whole regions (``EU27`` on 2022 data is the EU region; ``G7``, which would now take all of
+    EU and ROW, is dropped)."""
     mapping = ossa_regions(world, year)
     region_of = {c: r for r, members in mapping.items() for c in members}
     whole = {}
@@ -156,5 +157,12 @@ def to_ossa_regions(world: Any, year: int | None = None) -> Any:
         regions = {region_of[c] for c in members}
         if group.upper() not in OSSA_REGIONS and {c for r in regions for c in mapping[r]} == set(members):
             whole[group] = tuple(r for r in OSSA_REGIONS if r in regions)
+    from tariffsim.world import aggregated_label
+
     merged = world.replace(country_groups={}).aggregate_countries(mapping)
-    return merged.select(countries=[r for r in OSSA_REGIONS if r in mapping]).replace(country_groups=whole)
+    label = merged.label
+    if any(len(members) > 1 for members in mapping.values()):  # not ossa2014 itself
+        eu = "" if mapping["EU"] == ("EU",) else f", the EU of {world.year if year is None else year}"
+        label = aggregated_label(world.label, f"the {len(mapping)} Ossa (2014) regions{eu}")
+    return merged.select(countries=[r for r in OSSA_REGIONS if r in mapping]).replace(country_groups=whole,
+                                                                                     label=label)

@@ -14,6 +14,7 @@ world. Net exports are not stored: they follow from the flows (exports minus imp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -307,6 +308,7 @@ class World:
 
         Flows add up (trade among members becomes domestic sales of the merged region); tariffs on
         the merged region's external flows are flow-weighted means; tariffs among members are dropped.
+        When countries merge, the label says so: "ICIO 2022 (...) aggregated to 7 regions".
         """
         groups = self._partition(mapping, self.countries, self.country_indices, "country")
         members = [m for _, m in groups]
@@ -323,9 +325,11 @@ class World:
             new = tuple(dict.fromkeys(old_to_new[m] for m in old))
             if group not in codes and set().union(*(members_of[c] for c in new)) == set(old):
                 new_groups[group] = new
+        merged = any(len(m) > 1 for _, m in groups)
         return self.replace(countries=codes, country_names=names, trade=trade, tariffs=tariffs,
                             country_aliases={a: c for a, c in self.country_aliases.items() if c in codes},
-                            country_groups=new_groups)
+                            country_groups=new_groups,
+                            label=aggregated_label(self.label, f"{len(codes)} regions") if merged else self.label)
 
     @staticmethod
     def _partition(mapping, codes, indices, kind) -> list[tuple[str, list[int]]]:
@@ -357,6 +361,17 @@ def _merge_axis(trade: np.ndarray, tariffs: np.ndarray, groups: list[list[int]],
     with np.errstate(invalid="ignore", divide="ignore"):
         new_tariffs = np.where(new_trade > 0, new_revenue / new_trade, simple)
     return new_trade, new_tariffs
+
+
+_SIZES = re.compile(r"(\s+aggregated to .*|[:,]\s*\d+ (economies|countries|regions) x \d+ sectors?)$")
+"""The end of a label that states its world's size (": 81 economies x 28 sectors"), or an earlier aggregation."""
+
+
+def aggregated_label(label: str, what: str) -> str:
+    """``label`` of a world aggregated to ``what``: "ICIO 2022 (...): 81 economies x 28 sectors" -> "ICIO 2022
+    (...) aggregated to 7 regions" (the old size, or an earlier aggregation, is dropped)."""
+    base = _SIZES.sub("", label.strip()).strip()
+    return f"{base} aggregated to {what}" if base else f"aggregated to {what}"
 
 
 def check_arrays(trade, tariffs, sigma, countries, sectors, *, locate=None, header=None,
