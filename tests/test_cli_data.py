@@ -8,10 +8,12 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from tariffsim import catalog
 from tariffsim.cli import app
+from tariffsim.errors import DataValidationError
 from tariffsim.io import write_long
 from tariffsim.synthetic import demo_world
 
@@ -141,3 +143,26 @@ def test_the_embedded_world_is_listed_described_and_checked_without_data():
     assert check.exit_code == 0, check.output
     document = json.loads(check.stdout)
     assert {f["kind"]: f["value"] for f in document["findings"]}["zero_domestic"] == 41
+
+
+def test_without_a_data_folder_the_wording_names_the_worlds_shipped_and_the_real_one_first(monkeypatch):
+    table = run("data", "list", root=None)
+    assert table.exit_code == 0, table.output
+    assert "only the demo world" not in table.stdout and "icio2022" in table.stdout
+    assert "the worlds that ship with tariffsim" in " ".join(table.stdout.split())
+    missing = run("data", "info", "nowhere-at-all", root=None)
+    assert missing.exit_code == 1 and len(missing.stderr.splitlines()) == 1
+    assert missing.stderr.index("--data icio2022") < missing.stderr.index("--data demo")
+    monkeypatch.delenv("TARIFFSIM_DATA", raising=False)
+    from tariffsim.datasets import dataset_path
+
+    with pytest.raises(DataValidationError, match=r"no data set given \(None\); fix: .*or --data icio2022 \(real.*; --data demo is the synthetic"):
+        dataset_path(None)
+
+
+def test_the_build_year_help_speaks_of_the_release_and_a_cube_name_takes_another_year(data_dir):
+    build = runner.invoke(app, ["data", "build", "--help"], env={"COLUMNS": "200"})
+    assert "folder of world cubes" not in build.output and "year in the --icio file name" in build.output
+    info = run("data", "info", "icio2022", "--year", "2019", root=data_dir)
+    assert info.exit_code == 0, info.output
+    assert "Year: 2019" in info.stdout and "ICIO 2019" in info.stdout

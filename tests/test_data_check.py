@@ -200,20 +200,41 @@ def test_faults_planted_in_a_cube_are_found(cube_copy):
     assert found["zero_domestic"].value == 42
 
 
-def test_a_negative_cell_in_a_cube_is_an_error_with_its_location(cube_copy, tmp_path):
+def test_a_negative_cell_in_a_cube_is_an_error_with_its_location_and_the_other_checks_still_run(cube_copy, tmp_path):
+    """The reader refuses the cube for one negative flow; the report says where, and still finds the 500%
+    tariff and the zero domestic cell planted beside it (the refused cell set to 0 for the check)."""
     with h5py.File(cube_copy, "r+") as h5:
         countries, sectors = _codes(h5, "data/countries"), _codes(h5, "data/sectors")
-        chn, usa = countries.index("CHN"), countries.index("USA")
+        chn, usa, jpn, deu = (countries.index(c) for c in ("CHN", "USA", "JPN", "DEU"))
         h5["data/Xjik_3D"][sectors.index("C26"), usa, chn] = -3.0   # China's electronics sales to the US
+        h5["data/tjik_3D"][sectors.index("C29"), usa, jpn] = 5.0    # US tariff on Japanese cars: 500%
+        h5["data/Xjik_3D"][sectors.index("C29"), deu, deu] = 0.0    # Germany's domestic car sales: 0
     report = check_data(cube_copy)
     assert [f.kind for f in report.errors] == ["unreadable"]
     assert "exporter CHN, importer USA, sector C26" in report.errors[0].message
     assert "negative" in report.errors[0].message
+    found = kinds(report.findings)
+    assert "set to 0 (1 flow)" in found["checked_without_refused_cells"].message
+    assert found["high_tariff"].cells[0][:4] == ("JPN", "USA", "C29", 5.0) and found["high_tariff"].value == 406
+    assert found["zero_domestic"].value == 42  # the refused cell is not domestic: 41 + DEU's cars
     result = runner.invoke(app, ["data", "check", str(cube_copy), "--json", str(tmp_path / "r.json")])
     assert result.exit_code == 1, result.output
-    assert "error unreadable" in result.stdout and "-3.0" in result.stdout
+    assert "error unreadable" in result.stdout and "-3.0" in result.stdout and "warning high_tariff" in result.stdout
     document = json.loads((tmp_path / "r.json").read_text())
-    assert document["counts"] == {"error": 1, "warning": 0}
+    assert document["counts"] == {"error": 1, "warning": len(report.warnings)} and len(report.warnings) >= 4
+
+
+def test_a_folder_its_reader_refuses_says_which_checks_did_not_run(data_dir, tmp_path):
+    folder = tmp_path / "ossa"
+    shutil.copytree(data_dir / "ossa2014", folder)
+    trade = folder / "trade_ijs.csv"
+    lines = trade.read_text().splitlines()
+    lines[0] = "-1" + lines[0][lines[0].index(","):]
+    trade.write_text("\n".join(lines) + "\n")
+    report = check_data(folder)
+    assert [f.kind for f in report.findings] == ["unreadable", "not_checked"] and report.world is None
+    assert "trade_ijs.csv line 1, column 1" in report.errors[0].message
+    assert all(check in report.findings[1].message for check in ("zero domestic absorption", "low elasticities"))
 
 
 def test_cli_check_exit_codes_and_json(data_dir, tmp_path):

@@ -9,7 +9,9 @@ Levels:
 - ``"error"``: data no result should be computed from; ``tariffsim data check`` exits with status 1.
   Negative flows, missing (NaN) or infinite values are refused by every reader (and by ``World``), so
   ``check_data`` reports the reader's refusal, with the file, cell and value it names, as an
-  ``unreadable`` error. ``check_world`` adds what a ``World`` accepts but no data set should hold:
+  ``unreadable`` error, and still runs the other checks where it can: on a world cube, with the refused
+  cells set to 0 (a ``checked_without_refused_cells`` warning says so); for other layouts a
+  ``not_checked`` warning names the checks that did not run. ``check_world`` adds what a ``World`` accepts but no data set should hold:
   tariffs at or above ``tariff_absurd`` (default 10 = 1,000%: a percent written where a fraction
   belongs) and a country with no trade at all (no exports and no imports).
 - ``"warning"``: data that are valid but unusual, which results may hinge on: tariffs above
@@ -121,8 +123,10 @@ def check_data(spec: str | os.PathLike[str], *, year: int | None = None, tariff_
     """Read the data set ``spec`` (as ``io.read_world`` takes it) and check it.
 
     A data set that is not found raises DataValidationError as usual; one that is found but refused by
-    its reader (a negative flow, a missing value, a bad shape) gives a report with one ``unreadable``
-    error carrying the reader's message, which names the file, cell, value and fix.
+    its reader (a negative flow, a missing value, a bad shape) gives a report with an ``unreadable``
+    error carrying the reader's message, which names the file, cell, value and fix, and then the other
+    findings on the data with the refused cells set to 0 (world cubes), or a ``not_checked`` warning
+    naming the checks that could not run (other layouts, or a cube whose names or shapes are wrong).
     """
     from tariffsim import datasets
     from tariffsim.catalog import is_embedded
@@ -136,10 +140,59 @@ def check_data(spec: str | os.PathLike[str], *, year: int | None = None, tariff_
     except DataValidationError as error:
         if _is_option_problem(str(error)):
             raise
-        return CheckReport(str(spec), None, [Finding(ERROR, "unreadable", str(error), where=str(spec))],
-                           tariff_above)
+        refused = Finding(ERROR, "unreadable", str(error), where=str(spec))
+        world, note = _world_without_refused_cells(spec, year)
+        if world is None:
+            return CheckReport(str(spec), None, [refused, Finding(WARNING, "not_checked", note)], tariff_above)
+        findings = check_world(world, tariff_above, tariff_absurd=tariff_absurd, tiny_sector=tiny_sector)
+        return CheckReport(str(spec), world, sorted([refused, Finding(WARNING, "checked_without_refused_cells", note),
+                                                     *findings], key=lambda f: LEVELS.index(f.level)), tariff_above)
     findings = check_world(world, tariff_above, tariff_absurd=tariff_absurd, tiny_sector=tiny_sector)
     return CheckReport(str(spec), world, findings, tariff_above)
+
+
+CHECKS = ("tariffs at or above tariff_absurd and above --tariff-above", "import subsidies", "countries without "
+          "trade, imports or exports", "zero domestic absorption", "zero or tiny sectors", "low elasticities",
+          "the share of trade involving ROW")
+"""What ``check_world`` looks at, for the message that says which checks did not run."""
+
+
+def _world_without_refused_cells(spec: str | os.PathLike[str], year: int | None) -> tuple[World | None, str]:
+    """For a world cube the reader refuses for its values: (the cube's world with every refused flow and tariff
+    cell set to 0 and only the valid elasticity sets, the note saying so), so the other checks still run. For
+    any other data set, or a cube whose names or shapes are wrong: (None, the note naming the checks that
+    did not run)."""
+    from tariffsim._validate import value_problems
+    from tariffsim.io import tariffwar
+    from tariffsim.io.detect import cube_file
+
+    not_run = (f"the other checks did not run ({'; '.join(CHECKS)}): the reader builds no world from these data; "
+               "fix the error above and check again")
+    try:
+        path = cube_file(spec, year)
+        arrays = tariffwar.read_cube_arrays(path) if path is not None else None
+    except DataValidationError:
+        arrays = None
+    if arrays is None:
+        return None, not_run
+    sets = {name: sigma for name, sigma in arrays.sets.items() if np.all(np.isfinite(sigma) & (sigma > 1))}
+    trade, tariffs = np.array(arrays.trade), np.array(arrays.tariffs)
+    any_sigma = np.full(trade.shape[2], 2.0)  # the sets were sorted out above: only cells are asked about here
+    refused = {p.cell for p in value_problems(trade, tariffs, any_sigma) if p.cell and p.cell[0] in ("trade", "tariff")}
+    for kind, *index in refused:
+        (trade if kind == "trade" else tariffs)[tuple(index)] = 0.0
+    dropped = [name for name in arrays.sets if name not in sets]
+    try:
+        world = tariffwar.cube_world(arrays.family, arrays.year, arrays.countries, arrays.sectors, trade, tariffs, sets,
+                                     tariffwar.DEFAULT_ELASTICITY if tariffwar.DEFAULT_ELASTICITY in sets
+                                     else next(iter(sets)), note="; refused cells set to 0 for the check")
+    except (DataValidationError, StopIteration):
+        return None, not_run
+    counts = {what: sum(kind == k for kind, *_ in refused) for k, what in (("trade", "flow"), ("tariff", "tariff"))}
+    cells = ", ".join(f"{n} {what}{'s' if n != 1 else ''}" for what, n in counts.items() if n)
+    return world, (f"the checks below ran on the cube with the cells the reader refuses set to 0 ({cells or 'none'})"
+                   + (f" and without the elasticity sets with invalid values ({', '.join(dropped)})" if dropped else "")
+                   + "; fix the error above and check again")
 
 
 def _is_option_problem(message: str) -> bool:

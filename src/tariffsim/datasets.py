@@ -13,8 +13,10 @@ DEMO = "demo"
 SHOWN_CHARACTERS = 200
 """Longest path quoted whole in a message; longer ones are shortened in the middle."""
 
-_GIVE = (f"give --data a folder, a data-set name under ${ENV_VAR} (e.g. ossa2014), or --data {DEMO} for the "
-         "synthetic demo world")
+EMBEDDED = "icio2022"
+"""The real world that ships with tariffsim (``io.embedded``): the first suggestion when no data set is found."""
+_GIVE = (f"give --data a folder, a data-set name under ${ENV_VAR} (e.g. ossa2014), or --data {EMBEDDED} (real 2022 "
+         f"data for 81 economies, shipped with tariffsim); --data {DEMO} is the synthetic demo world, for tests")
 
 
 def data_root() -> Path | None:
@@ -76,8 +78,9 @@ def dataset_path(name_or_path: str | os.PathLike[str] | None) -> Path:
              else f"no such path, and {ENV_VAR} is not set")
     raise DataValidationError(
         f"data set {shown(text)} not found ({where}). "
-        f"Give --data a folder, set {ENV_VAR} to the folder holding the data sets "
-        f"(e.g. export {ENV_VAR}=../shared/data), or use --data {DEMO} for the synthetic demo world."
+        f"Fix: use --data {EMBEDDED} (real 2022 data for 81 economies, shipped with tariffsim), give --data a folder, "
+        f"or set {ENV_VAR} to the folder holding the data sets (e.g. export {ENV_VAR}=../shared/data); --data "
+        f"{DEMO} is the synthetic demo world, for tests."
     )
 
 

@@ -77,8 +77,8 @@ def list_(
                                   "source": [d.short or d.source for d in found.datasets],
                                   "size": [size_text(d.size) for d in found.datasets]},
                                  index=pd.Index([d.name for d in found.datasets], name="name"))
-            where = (f"under {ENV_VAR}={root}" if root else f"{ENV_VAR} is not set: only the demo world; set it to "
-                     "the folder holding the data sets")
+            where = (f"under {ENV_VAR}={root}" if root else f"{ENV_VAR} is not set: the worlds that ship with "
+                     "tariffsim; set it to the folder holding the data sets for more")
             print_frame(frame, f"Data sets ({where})",
                         caption="--data takes each name (icio2011 ... icio2022: any year of the range; or the "
                                 "folder tariffwar with --year). Sizes: countries x sectors; on disk.")

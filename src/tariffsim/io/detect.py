@@ -42,17 +42,14 @@ def read_world(spec: str | os.PathLike[str], *, year: int | None = None, elastic
                                       "--year does not apply; fix: leave --year out, or name a real world ('tariffsim data "
                                       "list' lists them)")
         return _with_elasticity(demo_world(), elasticity, spec)
-    spec, year = _cube_of_year(spec, year)
-    cube = tariffwar.named_cube(spec)
-    if cube is None and _is_embedded(spec):
+    path, year = _located(spec, year)
+    if path is None:
         return embedded.read_embedded(elasticity)  # the copy inside the package: no data set needed
-    path = cube.path if cube is not None else datasets.dataset_path(spec)
     try:
-        if path.is_file() and path.suffix == ".mat":
-            return _of_year(tariffwar.read_cube(path, elasticity or tariffwar.DEFAULT_ELASTICITY), path, year)
-        if path.is_dir() and tariffwar.is_cube_folder(path):
-            return tariffwar.read_cube(tariffwar.cube_for_year(path, year).path,
-                                       elasticity or tariffwar.DEFAULT_ELASTICITY)
+        cube = _cube_file(path, year)
+        if cube is not None:
+            world = tariffwar.read_cube(cube, elasticity or tariffwar.DEFAULT_ELASTICITY)
+            return _of_year(world, cube, year) if cube == path else world
         if year is not None:
             raise DataValidationError(f"{datasets.shown(path)}: --year picks a cube in a folder of world cubes; this "
                                       "data set has one year; fix: leave --year out")
@@ -62,6 +59,33 @@ def read_world(spec: str | os.PathLike[str], *, year: int | None = None, elastic
             f"{datasets.shown(path)}: permission denied ({datasets.shown(error.filename or path)} cannot be read); "
             "fix: make the data set's folder and files readable"
         ) from None
+
+
+def cube_file(spec: str | os.PathLike[str], year: int | None = None) -> Path | None:
+    """The world-cube file that ``read_world(spec, year=year)`` reads; None when it reads none (the demo world,
+    the embedded copy, a folder of another layout)."""
+    if str(spec) == datasets.DEMO:
+        return None
+    path, year = _located(spec, year)
+    return None if path is None else _cube_file(path, year)
+
+
+def _located(spec: object, year: int | None) -> tuple[Path | None, int | None]:
+    """(the file or folder of ``spec``, the year still to apply); None for the embedded copy."""
+    spec, year = _cube_of_year(spec, year)
+    cube = tariffwar.named_cube(spec)
+    if cube is None and _is_embedded(spec):
+        return None, None
+    return (cube.path if cube is not None else datasets.dataset_path(spec)), year
+
+
+def _cube_file(path: Path, year: int | None) -> Path | None:
+    """``path`` when it is a cube file, the cube of ``year`` when it is a folder of cubes, else None."""
+    if path.is_file() and path.suffix == ".mat":
+        return path
+    if path.is_dir() and tariffwar.is_cube_folder(path):
+        return tariffwar.cube_for_year(path, year).path
+    return None
 
 
 def _is_embedded(spec: object) -> bool:

@@ -15,10 +15,10 @@ from importlib import resources
 
 import numpy as np
 
+from tariffsim.datasets import EMBEDDED
 from tariffsim.io.tariffwar import DEFAULT_ELASTICITY, cube_world
 from tariffsim.world import World
 
-EMBEDDED = "icio2022"
 FILE = "icio2022.npz"
 
 

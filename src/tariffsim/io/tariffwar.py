@@ -145,13 +145,31 @@ def cube_for_year(folder: Path, year: int | None) -> Cube:
     return min(matching, key=lambda c: c.family != "icio")
 
 
-def read_cube(path: str | Path, elasticity: str = DEFAULT_ELASTICITY) -> World:
-    """The world of one cube file, its sigma from ``elasticity`` (one of ``ELASTICITY_SETS``)."""
+@dataclass(frozen=True)
+class CubeArrays:
+    """A cube file's contents as read, before its values are checked: trade and tariffs (exporter x importer x
+    sector), the trade elasticities epsilon by set, names and year."""
+
+    family: str
+    year: int | None
+    countries: tuple[str, ...]
+    sectors: tuple[str, ...]
+    trade: np.ndarray
+    tariffs: np.ndarray
+    epsilon: dict[str, np.ndarray]
+
+    @property
+    def sets(self) -> dict[str, np.ndarray]:
+        """sigma = epsilon + 1 by elasticity set."""
+        return {name: 1.0 + eps for name, eps in self.epsilon.items()}
+
+
+def read_cube_arrays(path: str | Path) -> CubeArrays:
+    """The arrays of one cube file in tariffsim's axis order; DataValidationError for a file that is not a
+    complete cube (no HDF5, a missing array, a wrong shape, an unknown sector), not for bad values."""
     import h5py
 
     path = Path(path)
-    if elasticity not in ELASTICITY_SETS:
-        raise DataValidationError(_unknown_set(elasticity))
     cube = cube_of(path)
     family = cube.family if cube else "icio"
     try:
@@ -164,17 +182,26 @@ def read_cube(path: str | Path, elasticity: str = DEFAULT_ELASTICITY) -> World:
     except OSError as error:
         raise DataValidationError(f"{path}: not a readable MATLAB v7.3 (HDF5) file ({error}); fix: give one of the "
                                   "tariffwar cubes, e.g. ICIO2022.mat") from None
-    codes = _sectors(raw_sectors, family)
-    trade, tariff_cube = flows.transpose(2, 1, 0), tariffs.transpose(2, 1, 0)  # (k, importer, exporter) -> (i, j, k)
-    sigmas = {name: 1.0 + eps for name, eps in epsilon.items()}
-    check_arrays(trade, tariff_cube, sigmas[elasticity], countries, codes, locate=_locator(path, countries, codes),
-                 header=f"{path.name}: invalid world data")
-    for name, sigma in sigmas.items():
+    return CubeArrays(family, year, countries, _sectors(raw_sectors, family), flows.transpose(2, 1, 0),
+                      tariffs.transpose(2, 1, 0), epsilon)  # (k, importer, exporter) -> (i, j, k)
+
+
+def read_cube(path: str | Path, elasticity: str = DEFAULT_ELASTICITY) -> World:
+    """The world of one cube file, its sigma from ``elasticity`` (one of ``ELASTICITY_SETS``)."""
+    path = Path(path)
+    if elasticity not in ELASTICITY_SETS:
+        raise DataValidationError(_unknown_set(elasticity))
+    arrays = read_cube_arrays(path)
+    codes, sets = arrays.sectors, arrays.sets
+    check_arrays(arrays.trade, arrays.tariffs, sets[elasticity], arrays.countries, codes,
+                 locate=_locator(path, arrays.countries, codes), header=f"{path.name}: invalid world data")
+    for name, sigma in sets.items():
         if not np.all(np.isfinite(sigma)) or np.any(sigma <= 1):
             bad = int(np.flatnonzero(~(np.isfinite(sigma) & (sigma > 1)))[0])
-            raise DataValidationError(f"{path}: data/sigma/{name}/epsilon_S[{bad + 1}] = {epsilon[name][bad]!r} "
+            raise DataValidationError(f"{path}: data/sigma/{name}/epsilon_S[{bad + 1}] = {arrays.epsilon[name][bad]!r} "
                                       f"(sector {codes[bad]}) is not a positive number; fix: repair the elasticity set")
-    return cube_world(family, year, countries, codes, trade, tariff_cube, sigmas, elasticity)
+    return cube_world(arrays.family, arrays.year, arrays.countries, codes, arrays.trade, arrays.tariffs, sets,
+                      elasticity)
 
 
 def cube_world(family: str, year: int | None, countries: tuple[str, ...], sectors: tuple[str, ...], trade: np.ndarray,
