@@ -39,3 +39,39 @@ def test_an_interior_optimum_has_no_warning():
                                  "--net-exports", "zero"])
     assert result.exit_code == 0, result.output
     assert "upper bound" not in result.output
+
+
+def test_a_nash_tariff_on_the_upper_bound_is_reported_with_a_warning():
+    # The reviewer's case: on the unpurged data the US Nash MFN tariffs run to the 1000% bound.
+    result = runner.invoke(app, ["nash", "--data", "ossa2014", "--countries", "USA,JPN", "--mfn", "--no-cache",
+                                 "--scheduler", "serial"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "USA's Nash tariff sits on the upper bound 1,000% for" in text and "(every partner)" in text
+    assert "--purge --net-exports zero" in text and "JPN's Nash tariff" not in text
+
+
+@pytest.fixture
+def capped(monkeypatch):
+    """World-scale games (``--method stacked``) with every chosen tariff capped at 5%: the cap binds."""
+    import dataclasses
+
+    from tariffsim.cli import _world_nash
+
+    prepare = _world_nash.prepare_game
+    monkeypatch.setattr(_world_nash, "prepare_game", lambda **kw: dataclasses.replace(prepare(**kw), upper=0.05))
+
+
+@pytest.mark.parametrize(("args", "warned"), [
+    (["nash", "--method", "stacked", "--countries", "USA,JPN"], ["USA's Nash tariff", "JPN's Nash tariff"]),
+    (["optimal", "--method", "stacked", "--country", "USA"], ["USA's optimal tariff"]),
+    (["optimal", "--country", "USA", "--retaliation", "--responders", "CHN"],
+     ["USA's optimal tariff", "CHN's retaliatory tariff"]),
+], ids=["world-nash", "world-optimal", "retaliation"])
+def test_world_scale_games_on_the_upper_bound_warn_naming_the_cells(capped, args, warned):
+    result = runner.invoke(app, [*args, "--data", "ossa2014", "--purge", "--check", "1"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    for who in warned:
+        assert f"{who} sits on the upper bound 5% for all its imports" in text
+    assert "--purge --net-exports zero" not in text  # purged: the imbalances are not the cause

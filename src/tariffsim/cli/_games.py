@@ -208,18 +208,34 @@ def report(frame: pd.DataFrame, title: str, caption: str, json_file: str | None,
     write_json(json_file, doc)
 
 
-def warn_at_upper_bound(optima, net_exports: str) -> None:
-    """A warning on stderr for each optimum with tariffs on the upper bound (their value is the bound's)."""
-    for optimum in optima:
-        hits = optimum.at_upper_bound
-        if not hits:
-            continue
-        shown = ", ".join(hits[:6]) + (f" and {len(hits) - 6} more" if len(hits) > 6 else "")
-        cause = (" With fixed non-zero net exports optimal tariffs often run to the bound (Ossa 2014 purges "
-                 "the imbalances first): try --purge --net-exports zero." if net_exports == "fixed" else "")
-        show_warning(f"{optimum.country}'s optimal tariff sits on the upper bound {100 * optimum.upper:,.0f}% for "
-                     f"{shown}: the country would go higher if it could, so read it as 'prohibitive', not as a "
-                     f"computed optimum.{cause}")
+def fixed_imbalances(world: World, net_exports: str) -> bool:
+    """``tariffsim.games._bounds.fixed_imbalances`` (imported when needed: the games load JAX)."""
+    from tariffsim.games._bounds import fixed_imbalances as fixed
+
+    return fixed(world, net_exports)
+
+
+def warn_at_upper_bound(results, imbalances: bool, kind: str = "optimal tariff") -> None:
+    """A warning on stderr for each player of each game result (anything with ``upper`` and
+    ``upper_bound_cells``, see ``tariffsim.games._bounds``) whose chosen tariffs sit on the upper bound
+    (their value is the bound's), naming the cells; with ``imbalances`` (``fixed_imbalances``), the fix."""
+    cause = (" With fixed non-zero net exports optimal tariffs often run to the bound (Ossa 2014 purges the "
+             "imbalances first): try --purge --net-exports zero." if imbalances else "")
+    for result in results:
+        for player, hits in result.upper_bound_cells.items():
+            cells = [_cell_text(cell) for cell in hits]
+            shown = ", ".join(cells[:6]) + (f" and {len(cells) - 6} more" if len(cells) > 6 else "")
+            show_warning(f"{player}'s {kind} sits on the upper bound {100 * result.upper:,.0f}% for {shown}: the "
+                         "country would go higher if it could, so read it as 'prohibitive', not as a computed "
+                         f"optimum.{cause}")
+
+
+def _cell_text(cell: str) -> str:
+    """``"partner sector"`` of a chosen tariff in words (``*``: every partner or sector)."""
+    partner, _, sector = cell.partition(" ")
+    if partner == "*":
+        return "all its imports" if sector == "*" else f"{sector} (every partner)"
+    return f"{partner} (every sector)" if sector == "*" else cell
 
 
 def json_output(path: str | None):

@@ -68,7 +68,7 @@ def run(*, data: str, model: str, countries: str | None, mode: str, convention: 
                                     purge=purge, net_exports=net_exports, year=year, elasticity=elasticity,
                                     json_file=json_file, csv_dir=csv_dir, check=check, scheduler=scheduler,
                                     workers=workers)
-    from tariffsim.cli._games import country_list
+    from tariffsim.cli._games import country_list, fixed_imbalances, warn_at_upper_bound
     from tariffsim.games.world_nash import world_nash
     from tariffsim.outputs import Outputs
 
@@ -82,6 +82,7 @@ def run(*, data: str, model: str, countries: str | None, mode: str, convention: 
     with status(f"solving the {mode} Nash war of {len(players or world.countries)} players (stacked Newton)"):
         war = world_nash(game.calibration, mode=mode, players=players, net_exports=net_exports, upper=game.upper,
                          check=check, on_progress=progress_lines())
+    warn_at_upper_bound([war], fixed_imbalances(world, net_exports), "Nash tariff")
     return _finish(game, war.to_frame(), war.tariff_frame(), war.facts(), schema="tariffsim.games.world_nash",
             title=f"{mode.capitalize()} Nash tariff war", json_file=json_file, outputs=outputs, json_path=json_path,
             csv_path=csv_path)
@@ -96,7 +97,7 @@ def run_optimal(*, data: str, model: str, country: str, mode: str, convention: s
     sets: the optimum under each set (``cli._war_sweep``, on ``scheduler``). Returns the JSON document (None
     for a sweep)."""
     from tariffsim.cli import _war_sweep
-    from tariffsim.cli._games import country_list
+    from tariffsim.cli._games import country_list, fixed_imbalances, warn_at_upper_bound
     from tariffsim.errors import OptionError
     from tariffsim.games.retaliation import optimal_against_world, optimal_retaliation
     from tariffsim.outputs import Outputs
@@ -124,9 +125,11 @@ def run_optimal(*, data: str, model: str, country: str, mode: str, convention: s
     code = game.world.countries[game.world.country_indices([country])[0]]
     options = {"mode": game.mode, "net_exports": game.net_exports, "upper": game.upper,
                "on_progress": progress_lines()}
+    imbalances = fixed_imbalances(game.world, game.net_exports)
     if not retaliation:
         with status(f"solving {code}'s optimal {game.mode} tariffs against the world (stacked Newton)"):
             best = optimal_against_world(game.calibration, code, **options)
+        warn_at_upper_bound([best], imbalances)
         return _finish(game, best.to_frame(), best.tariff_frame(), best.facts(),
                        schema="tariffsim.games.world_optimal",
                        title=f"{code}'s optimal {game.mode} tariffs against the world", json_file=json_file,
@@ -136,6 +139,8 @@ def run_optimal(*, data: str, model: str, country: str, mode: str, convention: s
     with status(f"{code} sets {first}; the others answer with their optima (stacked Newton)"):
         answer = optimal_retaliation(game.calibration, code, tariffs=tariffs, given=plan is not None,
                                      responders=country_list(game.world, responders), check=check, **options)
+    warn_at_upper_bound([answer.first] if answer.first is not None else [], imbalances)
+    warn_at_upper_bound([answer.response], imbalances, "retaliatory tariff")
     facts = answer.facts()
     return _finish(game, answer.to_frame(), answer.response.tariff_frame(), facts["response"],
                    schema="tariffsim.games.world_retaliation",

@@ -64,6 +64,7 @@ def nash(
                            elasticity=elasticity)
         war = g.run_nash(game, g.country_list(game.world, countries), mfn=mfn, method=method,
                          scheduler=scheduler, workers=workers, max_rounds=max_rounds)
+        g.warn_at_upper_bound([war], g.fixed_imbalances(game.world, game.net_exports), "Nash tariff")
         frame = war.to_frame()
         last = war.rounds[-1]
         facts = war.facts()

@@ -98,7 +98,7 @@ def optimal(
         compute = functools.partial(optimal_tariffs, game.calibration, weights=game.weights, **options)
         results = g.cached_results(game, keys, OptimalTariffs, "optimal tariffs", compute, scheduler=scheduler,
                                    workers=workers)
-        g.warn_at_upper_bound(results.values(), game.net_exports)
+        g.warn_at_upper_bound(results.values(), g.fixed_imbalances(world, game.net_exports))
         frame = optima_frame(list(results.values()))
         solver = {c: r.facts() for c, r in results.items()}
         options = {"choosers": choosers, **{k: v for k, v in options.items() if k != "net_exports"}}

@@ -59,10 +59,12 @@ def talks(
         game = g.load_game(data, purge, weights, net_exports, cache_dir, no_cache, model, year=year,
                            elasticity=elasticity)
         participants = g.country_list(game.world, countries)
+        imbalances = g.fixed_imbalances(game.world, game.net_exports)
         if baseline != "factual":
             if baseline == "nash":
-                cube = g.run_nash(game, participants, mfn=mfn, method="jacobi", scheduler=scheduler,
-                                  workers=workers).tariffs
+                war = g.run_nash(game, participants, mfn=mfn, method="jacobi", scheduler=scheduler, workers=workers)
+                g.warn_at_upper_bound([war], imbalances, "Nash tariff (the talks' baseline)")
+                cube = war.tariffs
             else:
                 cube = np.zeros_like(game.world.tariffs)
             model = game.calibration.model
@@ -78,6 +80,7 @@ def talks(
 
         deal = g.cached_results(game, {"the talks": key}, TradeTalks, "cooperative tariffs", negotiate,
                                 scheduler="serial", workers=1)["the talks"]
+        g.warn_at_upper_bound([deal], imbalances, "agreed tariff")
         frame = deal.to_frame()
         frame.insert(3, "baseline median tariff %", median_tariff_pct(game.world.tariffs))
         facts = deal.facts()

@@ -18,6 +18,7 @@ import numpy as np
 
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError, OptionError
+from tariffsim.games._bounds import OnUpperBound
 from tariffsim.games.optimal import OptimalTariffs, SearchOptions, optimal_tariffs
 from tariffsim.models import Calibration
 from tariffsim.policy import NetExportsRule, Policy
@@ -37,7 +38,7 @@ class Round:
 
 
 @dataclass(frozen=True, eq=False)
-class NashEquilibrium:
+class NashEquilibrium(OnUpperBound):
     """Tariffs where no player gains by changing its own, with the path that led there.
 
     Attributes:
@@ -47,6 +48,8 @@ class NashEquilibrium:
         rounds: the convergence path. max_gain: largest remaining best-response gain in log G_hat
             (a fraction: 1e-6 = 0.0001%). kkt_residual: largest KKT residual of the last best responses.
         solves: equilibrium solves used. seconds: wall time.
+        upper: the upper bound on every chosen tariff. at_upper_bound: ``"player partner sector"`` of the
+            last best responses' tariffs on it (partner ``*``: MFN), whose value is the bound's.
     """
 
     players: tuple[str, ...]
@@ -60,6 +63,8 @@ class NashEquilibrium:
     kkt_residual: float
     solves: int
     seconds: float
+    upper: float
+    at_upper_bound: tuple[str, ...]
 
     def to_frame(self):
         """Countries in rows: government welfare and welfare changes (%), median tariff (%), who played."""
@@ -77,7 +82,8 @@ class NashEquilibrium:
         """Convergence facts: rounds, last tariff change, remaining gain, KKT residual, solves, seconds."""
         return {"rounds": len(self.rounds), "max_tariff_change": self.rounds[-1].max_change,
                 "max_gain": self.max_gain, "kkt_residual": self.kkt_residual, "solves": self.solves,
-                "seconds": self.seconds, "equilibrium_residual": self.equilibrium.max_residual}
+                "seconds": self.seconds, "equilibrium_residual": self.equilibrium.max_residual,
+                "upper_bound": self.upper, "at_upper_bound": list(self.at_upper_bound)}
 
     def rounds_frame(self):
         """One row per round: largest and mean signed tariff change, largest remaining gain, seconds."""
@@ -200,7 +206,8 @@ def nash_tariffs(
         players=players, mfn=mfn, method=method, tariffs=cube, equilibrium=equilibrium,
         government_welfare_hat=equilibrium.government_welfare_hat(weights), rounds=tuple(rounds),
         max_gain=rounds[-1].max_gain, kkt_residual=max(r.kkt_residual for r, _ in responses), solves=solves,
-        seconds=time.perf_counter() - clock,
+        seconds=time.perf_counter() - clock, upper=float(np.max(upper)),
+        at_upper_bound=tuple(f"{r.country} {cell}" for r, _ in responses for cell in r.at_upper_bound),
     )
 
 

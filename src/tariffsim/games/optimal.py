@@ -19,6 +19,7 @@ from tariffsim._jax import jnp
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError, OptionError
 from tariffsim.games import _adjoint
+from tariffsim.games._bounds import upper_bound_labels
 from tariffsim.models import Calibration
 from tariffsim.policy import NetExportsRule, Policy
 
@@ -103,8 +104,13 @@ class OptimalTariffs:
         """``"partner sector"`` of each chosen tariff that sits on the upper bound: there the country
         would raise it further if it could (a prohibitive or unbounded optimum), so the number is the
         bound's, not the model's."""
-        on_bound = self.chosen >= self.upper * (1 - 1e-9)
-        return tuple(f"{partner} {sector}" for (partner, sector), hit in zip(self.labels, on_bound, strict=True) if hit)
+        return upper_bound_labels(self.labels, self.chosen, self.upper)
+
+    @property
+    def upper_bound_cells(self) -> dict[str, tuple[str, ...]]:
+        """``{country: at_upper_bound}`` when any tariff sits on the bound (as every game result has it)."""
+        hits = self.at_upper_bound
+        return {self.country: hits} if hits else {}
 
     @property
     def gain_pct(self) -> float:

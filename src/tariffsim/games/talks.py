@@ -24,6 +24,7 @@ from tariffsim._jax import jnp
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError
 from tariffsim.games import _adjoint
+from tariffsim.games._bounds import OnUpperBound, upper_bound_labels
 from tariffsim.games.optimal import SearchOptions, bounded_search
 from tariffsim.models import Calibration, Krugman, MultiSectorModel
 from tariffsim.policy import NetExportsRule, Policy
@@ -54,7 +55,7 @@ def rebase(world: World, tariffs: np.ndarray, model: MultiSectorModel | None = N
 
 
 @dataclass(frozen=True, eq=False)
-class TradeTalks:
+class TradeTalks(OnUpperBound):
     """The efficient equal-gains outcome of talks among ``participants``.
 
     Attributes:
@@ -66,6 +67,8 @@ class TradeTalks:
         country_weights: (N,) linear weights on log G_hat at the solution (anchor minus multipliers):
             the supporting prices of the frontier.
         solves: equilibrium solves. seconds: wall time.
+        upper: the upper bound on every chosen tariff. at_upper_bound: ``"importer partner sector"`` of the
+            agreed tariffs on it (partner ``*``: MFN), whose value is the bound's.
     """
 
     participants: tuple[str, ...]
@@ -79,6 +82,8 @@ class TradeTalks:
     country_weights: np.ndarray
     solves: int
     seconds: float
+    upper: float
+    at_upper_bound: tuple[str, ...]
 
     def to_frame(self):
         """Countries in rows: government welfare and welfare changes (%), median tariff (%), who took part."""
@@ -96,7 +101,8 @@ class TradeTalks:
         """Convergence facts: common gain, equal-gain and KKT residuals, solves, seconds, residual."""
         return {"common_gain_pct": self.common_gain_pct, "equal_gain_residual": self.equal_gain_residual,
                 "kkt_residual": self.kkt_residual, "solves": self.solves, "seconds": self.seconds,
-                "equilibrium_residual": self.equilibrium.max_residual}
+                "equilibrium_residual": self.equilibrium.max_residual, "upper_bound": self.upper,
+                "at_upper_bound": list(self.at_upper_bound)}
 
 
 def talks_control(world: World, participants: Sequence[int], mfn: bool) -> _adjoint.Control:
@@ -251,8 +257,18 @@ def cooperative_tariffs(
         participants=tuple(world.countries[m] for m in members), mfn=mfn, tariffs=cube, equilibrium=equilibrium,
         government_welfare_hat=g_hat, common_gain_pct=float(100 * (np.exp(log_members.mean()) - 1)),
         equal_gain_residual=spread, kkt_residual=kkt, country_weights=omega, solves=solves,
-        seconds=time.perf_counter() - clock,
+        seconds=time.perf_counter() - clock, upper=float(upper),
+        at_upper_bound=upper_bound_labels(variable_labels(world, control, mfn, k), x, float(upper)),
     )
+
+
+def variable_labels(world: World, control: _adjoint.Control, mfn: bool, k: int) -> list[tuple[str, str, str]]:
+    """(importer, partner or "*" for MFN, sector) of each of the ``k`` variables of ``control``."""
+    variable = np.asarray(control.variable)
+    first = [int(np.argmax(variable == v)) for v in range(k)]
+    exporter, importer, sector = (np.asarray(a) for a in (control.exporter, control.importer, control.sector))
+    return [(world.countries[importer[c]], "*" if mfn else world.countries[exporter[c]], world.sectors[sector[c]])
+            for c in first]
 
 
 def variables_from_cube(cube: np.ndarray, control: _adjoint.Control, k: int) -> np.ndarray:

@@ -45,6 +45,7 @@ from tariffsim._jax import jax, jnp
 from tariffsim.equilibrium import Equilibrium
 from tariffsim.errors import ConvergenceError, OptionError
 from tariffsim.games import _adjoint, _stacked
+from tariffsim.games._bounds import OnUpperBound, fixed_imbalances, upper_bound_labels
 from tariffsim.games.optimal import SearchOptions, bounded_search, optimal_tariffs
 from tariffsim.interrupt import raise_if_interrupted
 from tariffsim.models import Calibration
@@ -75,7 +76,7 @@ BATCH_CELLS = 2 ** 15
 
 
 @dataclass(frozen=True, eq=False)
-class WorldNash:
+class WorldNash(OnUpperBound):
     """A verified Nash tariff war solved on the stacked system.
 
     Attributes:
@@ -150,8 +151,7 @@ class WorldNash:
     @property
     def at_upper_bound(self) -> tuple[str, ...]:
         """Labels of chosen tariffs on the upper bound (the bound's number, not the model's)."""
-        return tuple(" ".join(lab) for lab, x in zip(self.labels, self.chosen, strict=True)
-                     if x >= self.upper * (1 - 1e-9))
+        return upper_bound_labels(self.labels, self.chosen, self.upper)
 
     def mean_tariff_pct(self) -> np.ndarray:
         """(N,) each importer's tariffs averaged with its baseline imports as weights, percent (the
@@ -195,7 +195,8 @@ class WorldNash:
                 "best_response_tariff_gap": dict(self.best_response_tariff_gap),
                 "newton_steps": self.newton_steps, "jacobians": self.jacobians, "solve_seconds": self.solve_seconds,
                 "verify_seconds": self.verify_seconds, "seconds": self.seconds,
-                "at_lower_bound": list(self.at_lower_bound), "at_upper_bound": list(self.at_upper_bound),
+                "upper_bound": self.upper, "at_lower_bound": list(self.at_lower_bound),
+                "at_upper_bound": list(self.at_upper_bound),
                 "inactive": [" ".join(lab) for lab in self.inactive], "indeterminate": list(self.indeterminate)}
 
 
@@ -371,6 +372,7 @@ def world_nash(
     model = calibration.model
     player_idx = world.country_indices(players if players is not None else "all")
     names = tuple(world.countries[j] for j in player_idx)
+    what = f"world Nash ({mode}, {len(names)} player{'s' if len(names) != 1 else ''}, {model.name})"
     fixed = (world.tariffs if tariffs is None else np.asarray(tariffs, dtype=float)).copy()
     weights = np.ones((world.n_countries, world.n_sectors)) if weights is None else np.asarray(weights, float)
     layout = _layout(world, player_idx, mode)
@@ -412,19 +414,18 @@ def world_nash(
     solve_seconds = time.perf_counter() - clock
     if not np.all(np.isfinite(z)):
         raise ConvergenceError(
-            f"world Nash ({mode}, {len(names)} players, {model.name}): the stacked Newton diverged (non-finite "
-            f"unknowns after {steps} steps). Try start= closer to the solution, a lower upper bound, or mode='mfn' "
-            "with the round-by-round games.nash_tariffs on a smaller world.")
+            f"{what}: the stacked Newton diverged (non-finite unknowns after {steps} steps). "
+            + what_to_try(world, net_exports, "start= closer to the solution, a lower upper bound (upper=...)"))
     x = np.clip(z[n:], lower_k, upper_k)
     verify_clock = time.perf_counter()
     cube = np.asarray(_stacked.cube(jnp.asarray(x), game_problem.fixed, game, settings.template))
-    what = f"world Nash ({mode}, {len(names)} players, {model.name})"
     say("verifying: the equilibrium at the Nash tariffs")
     try:
         equilibrium = model.solve(calibration, Policy(cube, net_exports, name=f"Nash tariffs ({mode})"))
     except ConvergenceError as error:
-        raise ConvergenceError(f"{what}: the equilibrium at the tariffs found does not solve ({error}). Try a "
-                               "lower upper bound or another start.") from error
+        raise ConvergenceError(f"{what}: the equilibrium at the tariffs found does not solve ({error}). "
+                               + what_to_try(world, net_exports, "a lower upper bound (upper=...), another start "
+                                             "(start=...)")) from error
     z_check = jnp.concatenate([jnp.asarray(equilibrium.unknowns), jnp.asarray(x)])
     say("verifying: first- and second-order conditions")
     # The same compiled Newton with no step: the evaluation at the verified equilibrium.
@@ -439,8 +440,9 @@ def world_nash(
         raise ConvergenceError(
             f"{what}: first-order (KKT) residual {kkt:.2e} > {foc_tol:g} after {steps} Newton steps on {n + k} "
             f"unknowns{' (stalled)' if bool(result.stalled) else ''}; worst: {' '.join(labels[worst])} (tariff "
-            f"{x[worst]:.4g}, gradient {gradient[worst]:.3g}). Try more steps (max_steps=...), start= closer to "
-            "the solution, a lower upper bound, or the round-by-round games.nash_tariffs on a smaller world.")
+            f"{x[worst]:.4g}, gradient {gradient[worst]:.3g}). "
+            + what_to_try(world, net_exports, "more steps (max_steps=...), start= closer to the solution, a lower "
+                          "upper bound (upper=...)"))
     second = _second_order(curvature, layout, x, lower_k, upper_k, settings.reverse)
     indeterminate = _indeterminate(curvature, gradient, layout, settings.reverse)
     if indeterminate:
@@ -450,7 +452,7 @@ def world_nash(
         raise ConvergenceError(
             f"{what}: the first-order conditions hold (residual {kkt:.1e}) but a player's welfare is not at a "
             f"maximum in its own tariffs (largest scaled own curvature {second:.3g} > 0): a stationary point that "
-            "is not a Nash equilibrium. Try another start (start=...) or the round-by-round games.nash_tariffs.")
+            "is not a Nash equilibrium. " + what_to_try(world, net_exports, "another start (start=...)"))
     gains, gaps = _best_response_check(calibration, equilibrium, cube, player_idx, layout, x, gradient, mode,
                                        weights, float(lower), float(upper), net_exports, check, seed, say)
     bad = {c: g for c, g in gains.items() if not g <= gain_tol}
@@ -460,7 +462,7 @@ def world_nash(
             f"{what}: not a Nash equilibrium: re-optimising against the others' tariffs, {country} gains "
             f"{gain:.3g} in log welfare (tolerance {gain_tol:g}; its tariffs move by up to {gaps[country]:.3g}) "
             f"although the first-order residual is {kkt:.1e}. The stacked Newton found a local, not a global, "
-            "best response: try another start (start=...), or the round-by-round games.nash_tariffs.")
+            "best response. " + what_to_try(world, net_exports, "another start (start=...)"))
     verify_seconds = time.perf_counter() - verify_clock
     return WorldNash(
         players=names, mode=mode, tariffs=_shaped(x, layout, world, player_idx, mode, cube), labels=tuple(labels),
@@ -472,6 +474,27 @@ def world_nash(
         jacobians=jacobians,
         solve_seconds=solve_seconds, verify_seconds=verify_seconds, seconds=time.perf_counter() - clock,
         unknowns=n + k, lower=float(lower), upper=float(upper))
+
+
+def what_to_try(world, net_exports: NetExportsRule, python_options: str) -> str:
+    """What to try after a failed stacked Newton, command line and Python API apart (as the failed
+    counterfactual's hint of ``tariffsim.solve`` does): first the likely cause when net exports are held
+    at the data's non-zero imbalances (``fixed_imbalances``), with the options that remove it; then the
+    round-by-round engine; ``python_options`` (keyword arguments of ``world_nash``) marked as Python-only."""
+    rounds = ("the round-by-round engine (tariffsim nash --method jacobi, tariffsim optimal --method search; MFN "
+              "or per-partner tariffs), which stops at the bound and says so")
+    python = (f"{python_options}, or games.nash_tariffs round by round (these are for the Python API only: the "
+              "command line has no option for them)")
+    if not fixed_imbalances(world, net_exports):
+        return f"Command line: try --mode mfn, or {rounds}. Python API: {python}."
+    j = int(np.argmax(np.abs(world.net_exports)))
+    share = 100 * abs(world.net_exports[j]) / float(np.sum(world.expenditure))
+    return (f"Likely cause: net exports are fixed at the data's imbalances ({world.countries[j]}'s "
+            f"{'surplus' if world.net_exports[j] > 0 else 'deficit'} is {share:.2g}% of world spending): they push "
+            "optimal tariffs towards the upper bound, where the world cannot keep those imbalances, so there is no "
+            "interior optimum to converge to (Ossa 2014 purges them first). Command line: run with --purge, or "
+            f"--net-exports zero; or {rounds}. Python API: calibrate on tariffsim.purge.purge(world), or "
+            f"net_exports=\"zero\"; {python}.")
 
 
 def _groups(owner: np.ndarray, players: int) -> tuple[np.ndarray, np.ndarray]:
