@@ -104,6 +104,19 @@ def test_zero_sector_and_elasticity_sets():
     assert [(c.sector, round(c.value, 2)) for c in low[0].cells] == [("s3", 0.2), ("s2", 0.47)]
 
 
+def test_sector_findings_show_their_own_column_and_units():
+    """A tiny sector's value is a share of world sales, shown in % (and a zero sector's as its sales)."""
+    base = small_world()
+    trade = base.trade.copy()
+    trade[:, :, 1] *= 1e-6
+    trade[:, :, 2] = 0
+    found = kinds(check_world(base.replace(trade=trade)))
+    tiny = cells_table(found["tiny_sector"])
+    assert list(tiny.columns) == ["sector", "share of world %"]
+    assert tiny["share of world %"].iloc[0] == pytest.approx(100 * found["tiny_sector"].cells[0].value)
+    assert list(cells_table(found["zero_sector"]).columns) == ["sector", "sales"]
+
+
 def test_thresholds_are_checked_and_move_the_findings():
     world = small_world()
     assert "high_tariff" in kinds(check_world(world, tariff_above=0.01))

@@ -373,7 +373,8 @@ def _rest_of_world(world: World) -> list[Finding]:
 # ----------------------------------------------------------------------------------- tables at the edge
 VALUE_LABELS = {
     "absurd_tariff": ("tariff %", 100.0), "high_tariff": ("tariff %", 100.0), "negative_tariff": ("tariff %", 100.0),
-    "zero_domestic": ("domestic", 1.0),  # shown as the imports of the pair (see cells_table) "zero_sector": ("sales", 1.0), "tiny_sector": ("share of world %", 100.0),
+    "zero_domestic": ("domestic", 1.0),  # shown as the imports of the pair (see cells_table)
+    "zero_sector": ("sales", 1.0), "tiny_sector": ("share of world %", 100.0),
     "low_elasticity": ("epsilon", 1.0), "row_share": ("share of trade %", 100.0),
     "zero_exports": ("exports", 1.0), "zero_imports": ("imports", 1.0), "no_trade": ("trade", 1.0),
 }
