@@ -248,3 +248,25 @@ def test_adding_and_removing_the_same_points_restores_the_baseline(points, impor
     policy = apply(change(sorted(importers), "all", add_points=points),
                    change(sorted(importers), "all", add_points=-points))
     np.testing.assert_allclose(policy.tariffs, BASE, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize(("action", "value", "fix"), [
+    ("set_percent", 1e308, "use set_percent = 1e+08 or less"),
+    ("add_points", 1e308, "use add_points = "),
+    ("add_points", 1e8, "use add_points = "),
+    ("scale", 1e308, "use scale = "),
+])
+def test_a_tariff_above_the_data_readers_limit_is_refused_naming_the_file_step_value_and_fix(action, value, fix):
+    step = change(["USA"], ["JPN"], description="huge", **{action: value})
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict({"title": "t", "description": "d", "change": [step]}, "big.toml").apply(WORLD)
+    message = str(caught.value)
+    assert message.startswith("big.toml, [[change]] #1 ('huge'): ") and f"{action} = {value:g}" in message
+    assert "above 100,000,000% (1e+06 as a fraction)" in message and "already stops all trade" in message
+    assert fix in message
+    # the value suggested is accepted, and one just above it is not
+    largest = float(message.split(f"use {action} = ")[1].split(" ")[0])
+    accepted = apply(change(["USA"], ["JPN"], **{action: largest}))
+    assert accepted.tariffs.max() <= 1e6 and accepted.tariffs.max() >= 1e6 * (1 - 1e-6)
+    with pytest.raises(ScenarioError, match="above 100,000,000%"):
+        apply(change(["USA"], ["JPN"], **{action: largest * (1 + 1e-6)}))

@@ -3,7 +3,8 @@
 Checks, each a ScenarioError naming the step(s) and an example cell:
 
 - every step selects at least one tariff (see ``_select``);
-- no resulting tariff is at or below -100%;
+- no resulting tariff is at or below -100%, or above ``MAX_TARIFF`` (1e6 = 100,000,000%, the limit the
+  data readers apply: such a tariff already stops all trade, and larger ones only risk overflow);
 - no two steps *set* one tariff (``set_percent`` or an agreement) to different levels;
 - no ``add_points`` / ``scale`` change is wiped out on every cell it touches by later levels.
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tariffsim._validate import MAX_TARIFF
 from tariffsim.errors import ScenarioError, ScenarioWarning
 from tariffsim.scenario._steps import Step
 from tariffsim.world import World
@@ -61,8 +63,10 @@ def apply_steps(world: World, steps: Sequence[Step], origin: str) -> tuple[np.nd
             effects.append(_effect(world, step, cells, costs - 1, new_costs - 1))
             costs = new_costs
             continue
-        new = np.where(cells, step.after(cube, baseline), cube)
+        with np.errstate(over="ignore"):  # a huge scale overflows to inf: refused by _check_ceiling
+            new = np.where(cells, step.after(cube, baseline), cube)
         _check_floor(world, where, cells, new)
+        _check_ceiling(world, where, step, cells, cube, new)
         if step.sets_level:
             _check_same_level(world, where, steps, cells, new, level, setter)
             level[cells] = new[cells]
@@ -91,6 +95,36 @@ def _check_floor(world: World, where: str, cells: np.ndarray, new: np.ndarray) -
             f"{where}: makes the tariff on {_cell_name(world, cell)} {100 * new[cell]:g}%, at or below "
             "-100% (an import subsidy that pays more than the goods cost). Use a smaller cut."
         )
+
+
+def _check_ceiling(world: World, where: str, step: Step, cells: np.ndarray, before: np.ndarray,
+                   new: np.ndarray) -> None:
+    """A ScenarioError when the step makes a tariff above MAX_TARIFF, quoting the step's value and the
+    largest value that keeps every cell it touches at or below that limit, in the file's units."""
+    above = np.argwhere(cells & ~(new <= MAX_TARIFF))
+    if not above.size:
+        return
+    cell = tuple(above[0])
+    with np.errstate(over="ignore"):
+        made = f"{100 * new[cell]:g}%" if np.isfinite(100 * new[cell]) else "too large to represent (overflow)"
+    current = before[cells]
+    if step.action == "set_percent":
+        largest = 100 * MAX_TARIFF
+    elif step.action == "add_points":
+        largest = 100 * (MAX_TARIFF - float(current.max()))
+    else:  # scale (an agreement only lowers tariffs)
+        largest = MAX_TARIFF / float(current.max())
+    raise ScenarioError(
+        f"{where}: {step.action} = {step.value:g} makes the tariff on {_cell_name(world, cell)} {made}, above "
+        f"{100 * MAX_TARIFF:,.0f}% ({MAX_TARIFF:g} as a fraction), the largest tariff tariffsim accepts. A tariff of {100 * MAX_TARIFF:,.0f}% already stops all trade: use {step.action} = "
+        f"{_round_down(largest):.8g} or less."
+    )
+
+
+def _round_down(x: float, digits: int = 8) -> float:
+    """``x`` (> 0) rounded down to ``digits`` significant digits: a limit quoted that is itself accepted."""
+    step = 10.0 ** (np.floor(np.log10(x)) - digits + 1)
+    return float(np.floor(x / step) * step)
 
 
 def _check_same_level(world, where, steps, cells, new, level, setter) -> None:
