@@ -149,6 +149,9 @@ def test_no_trade_content_writes_no_draft(tmp_path):
     ("The United States is set to raise tariffs on Japanese cars to 25 percent.", "announced"),
     ("Tariffs on Japanese cars will rise by 10 percentage points, the United States said.", "announced"),
     ("China will retaliate with tariffs on U.S. soybeans.", "announced"),
+    ("Starting next week, the United States imposes a 25 percent tariff on Japanese cars.", "announced"),
+    ("The United States imposes a 25 percent tariff on Japanese cars from Monday.", "announced"),
+    ("The United States raises its tariffs on Japanese cars by 10 percentage points tomorrow.", "announced"),
     ("The United States imposed a 25 percent tariff on Japanese cars.", "in force"),
     ("The United States would impose a 25 percent tariff on Japanese cars.", "threatened"),
 ])

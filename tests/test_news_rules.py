@@ -101,3 +101,23 @@ def test_plain_text_furniture_is_dropped():
 def test_non_trade_numbers_and_sentences_give_nothing():
     assert actions("The economy grew 3 percent as exports of cars rose.") == ()
     assert actions("Trump said he wants to meet Kim again, and North Korea agreed.") == ()
+
+
+@pytest.mark.parametrize(("sentence", "surface", "why"), [
+    ("The US imposed a -25 percent tariff on Japanese cars.", "-25 percent", "a figure with a minus sign"),
+    ("The US imposed a \u221225% tariff on Japanese cars.", "\u221225%", "a figure with a minus sign"),
+    ("The US imposed a 10-25 percent tariff on Japanese cars.", "10-25 percent", "a range, not one number"),
+])
+def test_a_signed_figure_or_a_range_is_a_todo_quoting_it_never_a_number_without_its_sign(sentence, surface, why):
+    from tariffsim.news import draft_from_news
+
+    (rate,) = find_rates(sentence)
+    assert rate.form == "unclear" and rate.surface == surface
+    toml = draft_from_news(parse_article(sentence)).toml
+    assert f'\nadd_points = "TODO"  # the article says "{surface}", {why}' in toml
+    assert "add_points = 25" not in toml
+
+
+def test_a_dated_future_cut_is_not_in_force():
+    (found,) = actions("Starting Monday, Japan cuts its tariffs on US beef.")
+    assert (found.action, found.status) == ("cut", "proposed")

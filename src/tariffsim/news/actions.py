@@ -33,9 +33,10 @@ A reciprocal or baseline tariff, a deal, or a tariff "on all imports" / "all goo
 covers all goods: its sector is ``GOODS`` (the draft writes every sector but services).
 
 Status: increases and retaliation are "in force" unless a threat cue makes them "threatened" or the
-future tense ("will impose", "is to raise", "set to take effect") makes them "announced"; an
-exemption is "suspended"; a cut is "in force" when stated as done (past tense, no modal) and
-"proposed" otherwise; an agreement is "agreed" when signed, concluded or reached, "under
+future tense ("will impose", "is to raise", "set to take effect") or a start dated in the future in any
+tense ("Starting next week, the US imposes", "tomorrow", "from Monday") makes them
+"announced"; an exemption is "suspended"; a cut is "in force" when stated as done (past tense, no
+modal, no future date) and "proposed" otherwise; an agreement is "agreed" when signed, concluded or reached, "under
 negotiation" otherwise; a negotiation is "under negotiation".
 
 Roles: the *target* (whose goods) is a country after "on", "against" or "from", a demonym before a
@@ -91,6 +92,13 @@ ALL_GOODS = _cue(r"(all|every) (imported |foreign )?(goods|imports|products)\b|i
 GOODS_WORD = _cue(r"goods|imports|products|exports")
 THREAT = _cue(r"threat\w*|potential|could|would|may\b|might|warn\w*|consider\w*|plan(s|ned)? to|propos\w*|"
               r"vow\w*|mull\w*")
+WEEKDAYS = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# A start dated in the future, whatever the tense ("Starting next week, the US imposes ..."): "next week",
+# "tomorrow", "later this month", or "starting / beginning / effective / as of / from" a weekday. Not "in two
+# weeks" ("imports fell 10 percent in two weeks") nor a calendar date (past or future: the article's date is
+# not known).
+FUTURE_DATE = _cue(rf"next (week|month|year|{WEEKDAYS})\b|tomorrow\b|later this (week|month|year)\b|"
+                   rf"(starting|beginning|effective|as of|from) (on )?(this )?{WEEKDAYS}\b")
 FUTURE = _cue(r"will\b|shall\b|'ll\b|(is|are) (set |due |going )?to\b|(is|are) expected to\b|from next\b|"
               r"(takes?|taking) effect (on|from|next|in)\b")
 MODAL = _cue(r"will|would|could|may\b|might|plan\w*|propos\w*|offer\w*|concessions?|to (cut|lower|reduce)")
@@ -164,10 +172,10 @@ def _status(action: str, clause: str) -> str:
     if action == "agreement":
         return AGREED if CONCLUDED.search(clause) else NEGOTIATING
     if action == "cut":
-        return PROPOSED if MODAL.search(clause) else IN_FORCE
+        return PROPOSED if MODAL.search(clause) or FUTURE_DATE.search(clause) else IN_FORCE
     if action == "threat" or THREAT.search(clause):
         return THREATENED
-    return ANNOUNCED if FUTURE.search(clause) else IN_FORCE
+    return ANNOUNCED if FUTURE.search(clause) or FUTURE_DATE.search(clause) else IN_FORCE
 
 
 def _single_target(clause: str, inside: list[CountryMention], offset: int) -> bool:

@@ -21,7 +21,7 @@ from tariffsim.news.extract import Findings
 from tariffsim.news.findings import (
     AGREED, ALL_PARTNERS, GOODS, IN_FORCE, NEGOTIATING, PROPOSED, SUSPENDED, SUSPENDED_THREAT, Measure,
 )
-from tariffsim.news.rates import Rate
+from tariffsim.news.rates import SIGNS, Rate
 from tariffsim.news.world_names import WorldNames
 
 TODO = "TODO"
@@ -134,8 +134,7 @@ def _value(rate: Rate | None, cut: bool, deal: bool = False) -> str:
     said = f"the article says {_quote(rate.surface)}"
     if rate.form == "unclear":
         what = "scale" if cut else "add_points"
-        return (f"{what} = \"{TODO}\"  # {said}, which is no clear number (a typo, or digits grouped by spaces?): "
-                "write the rate the article means")
+        return f"{what} = \"{TODO}\"  # {said}, {_why_unclear(rate.surface)}: write the rate the article means"
     if rate.form == "level":
         return f"set_percent = {rate.number}  # new level: {said}"
     if rate.form == "points":
@@ -147,6 +146,15 @@ def _value(rate: Rate | None, cut: bool, deal: bool = False) -> str:
                 "tariff; if it is the new level, write set_percent instead")
     return (f"add_points = \"{TODO}\"  # {said}: percentage points (add_points), a new level (set_percent) "
             "or a share of the current tariff (scale)?")
+
+
+def _why_unclear(surface: str) -> str:
+    """Why an ``unclear`` figure gives no number: signed ("-25 percent"), a range ("10-25"), or no number."""
+    if surface[:1] in SIGNS:
+        return "a figure with a minus sign (a cut, or an import subsidy?)"
+    if any(a.isdigit() and b in SIGNS and c.isdigit() for a, b, c in zip(surface, surface[1:], surface[2:])):
+        return "a range, not one number"
+    return "which is no clear number (a typo, or digits grouped by spaces?)"
 
 
 def _sector_lines(measure: Measure, names: WorldNames, required: bool = False) -> list[str]:

@@ -9,8 +9,9 @@ Forms recognised (``Rate.form``):
   the draft leaves the choice to the user;
 - ``plain``: "25 percent", "25%", "25-percent", "25 per cent" -> a tariff of that size, read as
   points added on top of the current tariff (as with US Section 232 duties);
-- ``unclear``: a figure that is no number ("2.5.3 percent", "1 000 percent"): no value
-  (``value`` is NaN, ``number`` ""); the draft writes "TODO" and quotes the figure;
+- ``unclear``: a figure that is no number ("2.5.3 percent", "1 000 percent"), a signed figure ("a -25
+  percent tariff": a cut, or a subsidy?) or a range ("10-25 percent"): no value (``value`` is NaN,
+  ``number`` ""); the draft writes "TODO" and quotes the figure, sign included;
 - ``zero``: "eliminate", "scrap", "abolish", "remove" tariffs, "zero tariffs", "tariff-free",
   "duty-free" -> tariffs to zero (the only number drafted from words).
 
@@ -29,7 +30,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-NUMBER = (r"(?<![\w.,])(?!(?<=\d\s)\d{3}\b)"  # not inside a word or figure, nor the "000" of "1 000"
+SIGNS = "-\u2212\u2013"  # hyphen-minus, minus sign, en dash: a signed figure ("-25 percent") or a range ("10-25")
+_SIGN = r"\-\u2212\u2013"  # the same inside a regex character class
+NUMBER = (rf"(?<![\w.,{_SIGN}])(?!(?<=\d\s)\d{{3}}\b)"  # not inside a word, figure or signed figure, nor "1 000"
           r"((?:[1-9]\d{0,2}(?:,\d{3})+|0|[1-9]\d*)(?:\.\d+)?)"  # 1,000 | 0 | 25, each optionally .5
           r"(?![\w]|[.,]\d)(?!\s\d{3}\b)")  # not followed by more of a figure ("2.5.3", "1,0000", "1 000")
 PERCENT = r"\s*(?:%|-?\s?percent\b|-?\s?per\s?cent\b|-?\s?pct\b)"
@@ -42,10 +45,11 @@ FORMS = (
     ("by", re.compile(rf"\bby\s+{NUMBER}{PERCENT}", re.IGNORECASE)),
     ("plain", re.compile(rf"{NUMBER}{PERCENT}", re.IGNORECASE)),
 )
-# A figure that is no number by the rules above ("2.5.3", "1 000", "05", ".5") before a rate word:
+# A figure that is no number by the rules above ("2.5.3", "1 000", "05", ".5"), or a signed one or a range
+# ("-25", "10-25"; the sign is not dropped, nor one end of a range taken), before a rate word:
 # read as form ``unclear`` (no value), so the draft asks for the rate and quotes what the article wrote.
-UNCLEAR = re.compile(rf"(?<![\w.,])(?:\.\d|\d)[\d.,]*(?:\s\d{{3}}(?!\d)[\d.,]*)*(?:{PERCENT}|{POINTS})",
-                     re.IGNORECASE)
+UNCLEAR = re.compile(rf"(?<![\w.,{_SIGN}])[{_SIGN}]?(?:\.\d|\d)[\d.,]*(?:[{_SIGN}]\d[\d.,]*)?"
+                     rf"(?:\s\d{{3}}(?!\d)[\d.,]*)*(?:{PERCENT}|{POINTS})", re.IGNORECASE)
 ZERO = re.compile(r"\b(eliminat\w*|scrap\w*|abolish\w*|remov\w*|lift\w*|zero)\b[^.;]{0,40}?\b(tariffs?|duties)\b|"
                   r"\b(tariff|duty)[- ]free\b|\bzero[- ]tariffs?\b", re.IGNORECASE)
 
