@@ -46,7 +46,8 @@ def test_solve_on_demo_world_prints_table_and_writes_files(tmp_path):
     for table in (csv, parquet):
         from_file = table[table.variable == "welfare"].set_index("country").value
         pd.testing.assert_series_equal(from_file.sort_index(), welfare.sort_index(), check_names=False)
-    assert {p.name for p in (tmp_path / "csv").iterdir()} == {"country.csv", "country_sector.csv", "bilateral.csv"}
+    assert {p.name for p in (tmp_path / "csv").iterdir()} == {"country.csv", "country_sector.csv", "bilateral.csv",
+                                                             "assumptions.json"}
 
 
 def test_solve_json_to_stdout_is_machine_readable():

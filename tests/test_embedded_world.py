@@ -62,8 +62,8 @@ def test_the_readme_main_job_on_a_fresh_machine_prints_a_real_answer(tmp_path):
                            str(REPO / "examples" / "us_autos_japan.toml")], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    header = done.stdout.splitlines()[0]
-    assert header.startswith("US tariff on Japanese cars — krugman model, ICIO 2022")
+    header = done.stdout.splitlines()[0]  # the title's first line names data set, year and elasticity set
+    assert header.startswith("US tariff on Japanese cars — krugman model, ICIO 2022") and header.endswith(", elasticities U4")
     assert "year 2022; elasticities: U4" in done.stdout and "Equilibrium verified" in done.stdout
     japan = next(line for line in done.stdout.splitlines() if line.startswith("│ JPN"))
     assert float(japan.split("│")[2]) < 0  # Japan's welfare falls

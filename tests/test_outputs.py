@@ -214,7 +214,7 @@ def test_solve_json_and_csv_to_a_bad_folder_writes_no_json(tmp_path):
 def test_solve_json_to_stdout_and_csv_writes_the_tables(tmp_path):
     result = _solve("--json", "-", "--csv", str(tmp_path / "csv"))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["bilateral.csv", "country.csv",
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["assumptions.json", "bilateral.csv", "country.csv",
                                                                    "country_sector.csv"]
 
 

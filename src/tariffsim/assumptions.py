@@ -36,6 +36,13 @@ def elasticity_text(world: World) -> str:
     return f"{world.elasticity}, {source}" if source else world.elasticity
 
 
+def title_text(world: World) -> str:
+    """What a table title adds after the data set's label: the year (where the label does not give it) and
+    the elasticity set, e.g. ", elasticities U4" or ", year 2014, elasticities CP"."""
+    year = f", year {world.year}" if world.year and str(world.year) not in (world.label or "") else ""
+    return f"{year}, {f'elasticities {world.elasticity}' if world.elasticity else 'its own elasticities'}"
+
+
 def deficit_text(world: World, net_exports: str) -> str:
     """How trade deficits are treated: in the baseline and under the counterfactual's rule."""
     if balanced(world):

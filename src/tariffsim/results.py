@@ -131,13 +131,16 @@ def to_json_dict(eq: Equilibrium, scenario: dict | None = None) -> dict:
     ``solver`` (method, steps, max_residual, tol), ``units``, ``variables`` (level ->
     name -> description) and ``results`` (the long table's rows).
     """
-    frame = equilibrium_frame(eq)
+    return {"schema": "tariffsim.equilibrium", "schema_version": SCHEMA_VERSION, **facts(eq, scenario),
+            "results": json.loads(equilibrium_frame(eq).to_json(orient="records"))}
+
+
+def facts(eq: Equilibrium, scenario: dict | None = None) -> dict:
+    """Everything of ``to_json_dict`` but its schema and rows: what the tables do not say themselves."""
     glossary: dict[str, dict[str, str]] = {}
     for v in declared(eq):
         glossary.setdefault(v.level, {})[v.name] = v.description
     return {
-        "schema": "tariffsim.equilibrium",
-        "schema_version": SCHEMA_VERSION,
         "model": eq.model.name,
         "model_options": model_options(eq.model),
         "world": {"label": eq.world.label, "countries": list(eq.world.countries),
@@ -149,25 +152,53 @@ def to_json_dict(eq: Equilibrium, scenario: dict | None = None) -> dict:
                    "tol": eq.model.solver.tol},
         "units": {u: UNITS[u] for u in sorted({v.unit for v in declared(eq)})},
         "variables": glossary,
-        "results": json.loads(frame.to_json(orient="records")),
     }
+
+
+TABLES_SCHEMA = "tariffsim.tables"
+ASSUMPTIONS_FILE = "assumptions.json"
+"""Written beside the CSV tables of a result: the ``tables_metadata`` document."""
+PARQUET_KEY = b"tariffsim"
+"""The key-value metadata key of every Parquet table tariffsim writes: the same document as JSON."""
+
+
+def tables_metadata(document: dict, tables: list[str]) -> dict:
+    """What a folder of ``tables`` (names) carries beside its rows: schema ``tariffsim.tables`` version 1, the
+    ``tables`` and the facts of ``document`` (a result's ``facts``, or per set for a sensitivity run)."""
+    return {"schema": TABLES_SCHEMA, "schema_version": 1, "tables": tables, **document}
+
+
+def write_tables(folder: Path, frames: dict[str, pd.DataFrame], suffix: str, metadata: dict) -> None:
+    """Each frame as ``folder/<name>.<suffix>`` (``csv`` or ``parquet``), carrying ``metadata``: the CSV tables
+    with ``assumptions.json`` beside them, each Parquet table in its key-value metadata (``PARQUET_KEY``)."""
+    text = json.dumps(metadata, indent=1, allow_nan=True)
+    if suffix == "csv":
+        for name, frame in frames.items():
+            frame.to_csv(folder / f"{name}.csv", index=False)
+        (folder / ASSUMPTIONS_FILE).write_text(text + "\n", encoding="utf-8")
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for name, frame in frames.items():
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), PARQUET_KEY: text.encode()})
+        pq.write_table(table, folder / f"{name}.parquet")
 
 
 def result_writers(eq: Equilibrium, *, json_path: Path | None = None, csv_dir: Path | None = None,
                    parquet_dir: Path | None = None, scenario: dict | None = None) -> dict[Path, Writer]:
     """One writer per results output asked for, for ``Outputs.write`` (which puts them in place together):
     the JSON document at ``json_path``; ``country``, ``country_sector`` and ``bilateral`` tables as CSV
-    files in ``csv_dir`` and as Parquet files in ``parquet_dir``."""
+    files in ``csv_dir`` (with ``assumptions.json``) and as Parquet files in ``parquet_dir`` (the same
+    document in each file's metadata): ``write_tables``."""
     writers: dict[Path, Writer] = {}
     if json_path is not None:
         text = json.dumps(to_json_dict(eq, scenario), indent=1, allow_nan=True)
         writers[Path(json_path)] = lambda path: path.write_text(text)
-    parts = list(equilibrium_frame(eq).groupby("level", sort=False))
-    for folder, suffix, write in ((csv_dir, "csv", lambda df, p: df.to_csv(p, index=False)),
-                                  (parquet_dir, "parquet", lambda df, p: df.to_parquet(p, index=False))):
+    frames = {str(level): part for level, part in equilibrium_frame(eq).groupby("level", sort=False)}
+    metadata = tables_metadata(facts(eq, scenario), list(frames))
+    for folder, suffix in ((csv_dir, "csv"), (parquet_dir, "parquet")):
         if folder is not None:
-            def write_tables(path: Path, suffix=suffix, write=write) -> None:
-                for level, part in parts:
-                    write(part, path / f"{level}.{suffix}")
-            writers[Path(folder)] = write_tables
+            writers[Path(folder)] = lambda path, suffix=suffix: write_tables(path, frames, suffix, metadata)
     return writers

@@ -1,4 +1,5 @@
-"""``tariffsim solve --elasticity all``: the scenario under every elasticity set, and the range of answers."""
+"""``tariffsim solve --elasticity all`` (or a list, ``--elasticity U4,CP``): the scenario under every elasticity
+set (or each listed one), and the range of answers."""
 
 from __future__ import annotations
 
@@ -11,23 +12,27 @@ SCHEMA = "tariffsim.sensitivity"
 SCHEMA_VERSION = 1
 
 
-def solve_all(plan, model_name: str, world, purge: bool, outputs, *, json_file: str | None, json_path: Path | None,
-              csv_dir: Path | None, parquet_dir: Path | None, meta: dict, scheduler: str, workers: int) -> None:
-    """Solve ``plan`` under every elasticity set of ``world``; print the welfare range; write every solution."""
+def solve_all(plan, model_name: str, world, purge: bool, outputs, *, sets: list[str] | None, json_file: str | None,
+              json_path: Path | None, csv_dir: Path | None, parquet_dir: Path | None, meta: dict, scheduler: str,
+              workers: int) -> None:
+    """Solve ``plan`` under the elasticity sets ``sets`` of ``world`` (None: every set, ``--elasticity all``;
+    else a list, ``--elasticity U4,CP``); print the welfare range; write every solution."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from tariffsim.assumptions import deficit_text
     from tariffsim.errors import OptionError
+    from tariffsim.games.war_sensitivity import checked_sets
     from tariffsim.models import get_model
     from tariffsim.parallel import executor
+    from tariffsim.results import write_tables
     from tariffsim.sensitivity import range_table, solve_under_sets
 
     model = get_model(model_name)
     if getattr(model, "needs_input_output", False) or len(world.elasticities) < 2:
-        raise OptionError(f"--elasticity all needs a world with several elasticity sets (the world cubes icio2011-2022 "
+        raise OptionError(f"--elasticity {'all' if sets is None else ','.join(sets)} needs a world with several elasticity sets (the world cubes icio2011-2022 "
                           f"and wiod2000-2014 have eight, ossa2014 five); {world.label or 'this world'} has "
                           f"{len(world.elasticities) or 'no'} named set(s) for the {model.name} model")
-    sets = list(world.elasticities)
+    sets = checked_sets(world, sets)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=stderr, disable=not stderr.is_terminal) as bars, executor(scheduler, workers) as map_:
         task = bars.add_task(f"solving under {len(sets)} elasticity sets", total=len(sets))
@@ -52,10 +57,11 @@ def solve_all(plan, model_name: str, world, purge: bool, outputs, *, json_file: 
                     digits=3, caption=(f"Most affected first. Median, lowest and highest over the sets, then each set's value; all {len(sets)} "
                                        f"equilibria verified (max residual {worst:.1e}). Year {world.year or 'n/a'}; "
                                        f"sets: {', '.join(sets)}; {deficits}."))
-    long = _long(results)
+    frames = {"range": table.reset_index(), "results": _long(results)}
+    metadata = _metadata(results, list(frames))
     writers = {json_path: lambda path: path.write_text(json.dumps(document, indent=1, allow_nan=True)),
-               csv_dir: lambda folder: _tables(folder, table, long, "csv"),
-               parquet_dir: lambda folder: _tables(folder, table, long, "parquet")}
+               csv_dir: lambda folder: write_tables(folder, frames, "csv", metadata),
+               parquet_dir: lambda folder: write_tables(folder, frames, "parquet", metadata)}
     for path in outputs.write({path: write for path, write in writers.items() if path is not None}):
         (stderr if json_file == "-" else stdout).print(f"wrote {path}")
 
@@ -66,9 +72,11 @@ def _long(results):
     return pd.concat([r.frame.assign(elasticity=r.elasticity) for r in results], ignore_index=True)
 
 
-def _tables(folder: Path, table, long, suffix: str) -> None:
-    """``range`` (the table printed) and ``results`` (every set's long table, column ``elasticity``)."""
-    frames = {"range": table.reset_index(), "results": long}
-    for name, frame in frames.items():
-        target = folder / f"{name}.{suffix}"
-        frame.to_csv(target, index=False) if suffix == "csv" else frame.to_parquet(target, index=False)
+def _metadata(results, tables: list[str]) -> dict:
+    """What the ``range`` and ``results`` tables carry (``results.write_tables``): the sets, and per set the
+    facts of its solution (assumptions, solver, ...: its JSON document without the rows)."""
+    from tariffsim.results import tables_metadata
+
+    solutions = {r.elasticity: {key: value for key, value in r.document.items()
+                                if key not in ("schema", "schema_version", "results")} for r in results}
+    return tables_metadata({"sets": [r.elasticity for r in results], "solutions": solutions}, tables)

@@ -8,8 +8,8 @@ import typer
 
 from tariffsim.cli import runs
 from tariffsim.cli._calibrate import NO_IO_LINKS_HELP
-from tariffsim.cli._common import (DATA_HELP, UNDEFINED_CELL, Elasticity, Year, friendly_errors, print_frame,
-                                   show_warning, status, stderr, stdout)
+from tariffsim.cli._common import (DATA_HELP, UNDEFINED_CELL, Elasticity, Year, friendly_errors, load_world,
+                                   print_frame, show_warning, status, stderr, stdout)
 
 SHOWN_COUNTRIES = 20
 """Rows of the headline table in a bigger world (--all-countries shows every country)."""
@@ -33,8 +33,8 @@ def solve(
     year: Year = None,
     elasticity: Elasticity = None,
     parquet_dir: Path = typer.Option(None, "--parquet", help="Write the same tables as Parquet files into this new (or empty) folder."),
-    scheduler: str = typer.Option("serial", "--scheduler", help="With --elasticity all: where the solves run: serial, "
-                                  "local (a dask LocalCluster) or a dask scheduler address."),
+    scheduler: str = typer.Option("serial", "--scheduler", help="With --elasticity all (or a list of sets): where the "
+                                  "solves run: serial, local (a dask LocalCluster) or a dask scheduler address."),
     workers: int = typer.Option(2, "--workers", min=1, help="LocalCluster worker processes (--scheduler local)."),
     all_countries: bool = typer.Option(False, "--all-countries", help=f"Show every country (default: with more "
                                        f"than {SHOWN_COUNTRIES}, the ones the scenario touches and the most affected)."),
@@ -48,16 +48,17 @@ def solve(
 ) -> None:
     """Solve a scenario: the new general equilibrium and what it does to every country.
 
-    With [bold]--elasticity all[/]: the scenario under every elasticity set of the world, and per country the
-    median and range of the welfare change (every solution is written).
+    With [bold]--elasticity all[/] (or a list, [bold]--elasticity U4,CP[/]): the scenario under every elasticity
+    set of the world (or each one listed), and per country the median and range of the welfare change (every
+    solution is written).
 
     Example: [bold]tariffsim solve --data demo --scenario examples/us_autos_japan.toml[/]
     """
     with friendly_errors(ctx):
         import json
 
+        from tariffsim.assumptions import title_text
         from tariffsim.cli._calibrate import calibrated, model_label
-        from tariffsim.errors import OptionError
         from tariffsim.maps import check_target as check_map
         from tariffsim.outputs import Outputs
         from tariffsim.results import result_writers, to_json_dict
@@ -66,22 +67,22 @@ def solve(
         outputs = Outputs()
         json_path = outputs.file(None if json_file == "-" else json_file, "--json")
         csv_dir, parquet_dir = outputs.folder(csv_dir, "--csv"), outputs.folder(parquet_dir, "--parquet")
-        map_path = outputs.file(None if map_file is None else check_map(map_file), "--map")
+        map_path = outputs.file(None if map_file is None else check_map(map_file), "--map", example="map.png")
         store = runs.open_store(save, runs_db)
+        sweep = _check_sweep_options(ctx, elasticity, map_path, store)
         plan = load_scenario(scenario)
         meta = {"title": plan.title, "description": plan.description, "source": plan.source,
                 "file": str(scenario), "purged": purge}
-        if elasticity is not None and elasticity.lower() == "all":
-            if map_path is not None or store is not None:
-                raise OptionError("--map and --save take one solution: with --elasticity all, solve once per set "
-                                  "(--elasticity U4, --elasticity CP, ...)")
-            from tariffsim.cli._common import load_world
+        if sweep:
             from tariffsim.cli._sensitivity import solve_all
+            from tariffsim.cli._war_sweep import set_names
 
-            solve_all(plan, model, load_world(data, plan.world, year=year), purge, outputs, json_file=json_file,
-                      json_path=json_path, csv_dir=csv_dir, parquet_dir=parquet_dir, meta=meta, scheduler=scheduler,
-                      workers=workers)
+            solve_all(plan, model, load_world(data, plan.world, year=year), purge, outputs, sets=set_names(elasticity),
+                      json_file=json_file, json_path=json_path, csv_dir=csv_dir, parquet_dir=parquet_dir, meta=meta,
+                      scheduler=scheduler, workers=workers)
             return
+        if map_path is not None:  # the world is read again below (0.1 s): a map it cannot draw fails now
+            _check_mappable(map_path, load_world(data, plan.world, year=year))
         solver, world, calibration = calibrated(model, data, plan.world, purge, io_links=not no_io_links,
                                                 year=year, elasticity=elasticity)
         with scenario_warnings(show_warning):
@@ -93,8 +94,8 @@ def solve(
         if json_file == "-":
             stdout.print_json(json.dumps(to_json_dict(equilibrium, meta), allow_nan=True))
         else:
-            _print_tables(equilibrium, plan.title, f"{model_label(solver)} model, {world.label or data}", country,
-                          all_countries)
+            source = f"{model_label(solver)} model, {world.label or data}{title_text(world)}"
+            _print_tables(equilibrium, plan.title, source, country, all_countries)
         writers = result_writers(equilibrium, json_path=json_path, csv_dir=csv_dir, parquet_dir=parquet_dir,
                                  scenario=meta)
         if map_path is not None:
@@ -106,6 +107,38 @@ def solve(
         for path in outputs.write(writers):
             (stderr if json_file == "-" else stdout).print(f"wrote {path}")
         runs.save(store, "solve", to_json_dict(equilibrium, meta), plan.title, scenario)
+
+
+def _check_sweep_options(ctx: typer.Context, elasticity: str | None, map_path: Path | None, store) -> bool:
+    """Whether ``--elasticity`` asks for several sets (``all`` or a list, as nash takes it); OptionError for
+    options that then cannot apply (--map, --save: one solution each) or apply only then (--scheduler,
+    --workers: given for a single solve, they would silently do nothing)."""
+    from tariffsim.cli._war_sweep import is_sweep
+    from tariffsim.errors import OptionError
+
+    sweep = is_sweep(elasticity)
+    if sweep and (map_path is not None or store is not None):
+        raise OptionError(f"--map and --save take one solution: with --elasticity {elasticity}, solve once per set "
+                          "(--elasticity U4, --elasticity CP, ...)")
+    given = [f"--{name}" for name in ("scheduler", "workers")  # by name: typer ships its own click's enum
+             if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") not in ("DEFAULT", "DEFAULT_MAP")]
+    if given and not sweep:
+        named = " and ".join(given)
+        raise OptionError(f"{named} {'apply' if len(given) > 1 else 'applies'} only to several solves (--elasticity "
+                          f"all, or a list of sets such as --elasticity U4,CP); a single solve runs here: drop {named}")
+    return sweep
+
+
+def _check_mappable(map_path: Path, world) -> None:
+    """OptionError unless every country of ``world`` can be placed on a map (ISO3 codes, ROW or a known group)."""
+    from tariffsim.errors import OptionError
+    from tariffsim.maps import unknown_codes
+
+    unknown = unknown_codes(world.countries, world.year)
+    if unknown:
+        raise OptionError(f"--map {map_path}: {world.label or 'this world'} has countries a map cannot place (not ISO3 "
+                          f"codes): {', '.join(unknown[:6])}{f' and {len(unknown) - 6} more' if len(unknown) > 6 else ''}"
+                          "; drop --map, or solve on a world coded that way (e.g. --data icio2022)")
 
 
 def _print_tables(equilibrium, title: str, source: str, countries: list[str], all_countries: bool) -> None:
