@@ -156,7 +156,8 @@ def test_without_a_data_folder_the_wording_names_the_worlds_shipped_and_the_real
     monkeypatch.delenv("TARIFFSIM_DATA", raising=False)
     from tariffsim.datasets import dataset_path
 
-    with pytest.raises(DataValidationError, match=r"no data set given \(None\); fix: .*or --data icio2022 \(real.*; --data demo is the synthetic"):
+    with pytest.raises(DataValidationError, match=r"no data set given \(None\); fix: .*or --data icio2022 \(real.*; "
+                                                  r"--data demo is the synthetic"):
         dataset_path(None)
 
 

@@ -230,8 +230,8 @@ def test_a_built_folder_reads_back_as_the_world_of_the_release_with_its_year_lab
     for field in ("trade", "tariffs", "sigma"):
         np.testing.assert_array_equal(getattr(back, field), getattr(release, field))
     scenario = scenario_from_dict({"title": "cars", "description": "EU27 cars", "change": [
-        {"description": "US adds 10 points on EU27 cars", "importers": ["USA"], "exporters": ["EU27"], "sectors": ["C29"],
-         "add_points": 10}]})
+        {"description": "US adds 10 points on EU27 cars", "importers": ["USA"], "exporters": ["EU27"],
+         "sectors": ["C29"], "add_points": 10}]})
     with pytest.warns(ScenarioWarning, match="EU27 has 2 of its 27 members in this world.*not the EU of 2019"):
         policy = scenario.apply(back)
     changed = np.argwhere(policy.tariffs != back.tariffs)

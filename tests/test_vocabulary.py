@@ -272,7 +272,8 @@ def test_an_aggregated_world_says_so_in_its_label_and_its_results(worlds):
     merged = world.aggregate_countries(ossa_regions(world))
     assert merged.label == "ICIO 2022 (OECD flows, Teti tariffs) aggregated to 7 regions"
     ordered = to_ossa_regions(world)
-    assert ordered.label == "ICIO 2022 (OECD flows, Teti tariffs) aggregated to the 7 Ossa (2014) regions, the EU of 2022"
+    assert ordered.label == ("ICIO 2022 (OECD flows, Teti tariffs) aggregated to the 7 Ossa (2014) regions, the EU "
+                             "of 2022")
     assert to_ossa_regions(worlds["ossa2014"]).label == worlds["ossa2014"].label  # nothing merged: as it was
     assert world.aggregate_countries({"US": ["USA"]}).label == world.label  # a renaming is not an aggregation
     model = Krugman()

@@ -11,9 +11,10 @@ Levels:
   ``check_data`` reports the reader's refusal, with the file, cell and value it names, as an
   ``unreadable`` error, and still runs the other checks where it can: on a world cube, with the refused
   cells set to 0 (a ``checked_without_refused_cells`` warning says so); for other layouts a
-  ``not_checked`` warning names the checks that did not run. ``check_world`` adds what a ``World`` accepts but no data set should hold:
-  tariffs at or above ``tariff_absurd`` (default 10 = 1,000%: a percent written where a fraction
-  belongs) and a country with no trade at all (no exports and no imports).
+  ``not_checked`` warning names the checks that did not run. ``check_world`` adds what a ``World``
+  accepts but no data set should hold: tariffs at or above ``tariff_absurd`` (default 10 = 1,000%: a
+  percent written where a fraction belongs) and a country with no trade at all (no exports and no
+  imports).
 - ``"warning"``: data that are valid but unusual, which results may hinge on: tariffs above
   ``tariff_above`` (default 0.5 = 50%), import subsidies (negative tariffs), country-sector pairs with
   zero domestic absorption, sectors with no flows or a share of world sales below ``tiny_sector``,

@@ -38,9 +38,9 @@ def read_world(spec: str | os.PathLike[str], *, year: int | None = None, elastic
     """
     if isinstance(spec, str | os.PathLike) and str(spec) == datasets.DEMO:
         if year is not None:
-            raise DataValidationError(f"--data {datasets.DEMO} is the synthetic demo world, which has no data year: "
-                                      "--year does not apply; fix: leave --year out, or name a real world ('tariffsim data "
-                                      "list' lists them)")
+            raise DataValidationError(f"--data {datasets.DEMO} is the synthetic demo world, which has no data "
+                                      "year: --year does not apply; fix: leave --year out, or name a real world "
+                                      "('tariffsim data list' lists them)")
         return _with_elasticity(demo_world(), elasticity, spec)
     path, year = _located(spec, year)
     if path is None:
@@ -110,11 +110,13 @@ def _cube_of_year(spec: object, year: int | None) -> tuple[object, int | None]:
     if family == "icio" and embedded.EMBEDDED not in (f"icio{y}" for y in years):
         years = sorted({*years, int(embedded.EMBEDDED.removeprefix("icio"))})
     prefix = tariffwar.FAMILIES[family][0]
-    where = (f"under {datasets.ENV_VAR}={datasets.shown(datasets.data_root(), quote=False)}"
-             if datasets.data_root() is not None else f"{datasets.ENV_VAR} is not set: the package holds ICIO 2022 alone")
+    root = datasets.data_root()
+    where = (f"under {datasets.ENV_VAR}={datasets.shown(root, quote=False)}" if root is not None
+             else f"{datasets.ENV_VAR} is not set: the package holds ICIO 2022 alone")
+    found_years = years_text(tuple(years)) if years else "none"
     raise DataValidationError(f"--data {spec} --year {year}: there is no {prefix} {year} cube ({where}; {prefix} "
-                              f"years found: {years_text(tuple(years)) if years else 'none'}); fix: choose one of those years, or "
-                              f"leave --year out, or set {datasets.ENV_VAR} to the folder holding the tariffwar cubes")
+                              f"years found: {found_years}); fix: choose one of those years, or leave --year out, "
+                              f"or set {datasets.ENV_VAR} to the folder holding the tariffwar cubes")
 
 
 def _of_year(world: World, path: Path, year: int | None) -> World:
