@@ -61,4 +61,4 @@ def test_without_fixed_imbalances_the_stacked_hint_names_no_imbalance_and_marks_
         imbalanced = net_exports == "fixed" and abs(world.net_exports).max() > 0
         assert ("Likely cause" in text) == imbalanced and ("--purge" in text) == imbalanced
         assert "Python API:" in text and "another start (start=...)" in text and "for the Python API only" in text
-    assert "Command line: try --mode mfn" in what_to_try(world, "zero", "start=...")
+    assert "Try: --mode mfn on the command line" in what_to_try(world, "zero", "start=...")

@@ -75,3 +75,27 @@ def test_world_scale_games_on_the_upper_bound_warn_naming_the_cells(capped, args
     for who in warned:
         assert f"{who} sits on the upper bound 5% for all its imports" in text
     assert "--purge --net-exports zero" not in text  # purged: the imbalances are not the cause
+
+
+def test_an_elasticity_sweep_warns_for_each_set_whose_war_sits_on_the_upper_bound(monkeypatch):
+    import functools
+
+    from tariffsim.games import war_sensitivity
+
+    monkeypatch.setattr(war_sensitivity, "war_settings", functools.partial(war_sensitivity.war_settings, upper=0.05))
+    result = runner.invoke(app, ["nash", "--method", "stacked", "--data", "ossa2014", "--purge", "--countries", "USA",
+                                 "--elasticity", "main,low", "--check", "1", "--scheduler", "serial"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    for name in ("main", "low"):
+        assert f"USA's optimal tariff under elasticity set {name} sits on the upper bound 5% for all its imports" in text
+
+
+def test_talks_from_a_nash_baseline_on_the_bound_warn_for_the_baseline_and_the_deal():
+    result = runner.invoke(app, ["talks", "--data", "ossa2014", "--countries", "USA,JPN", "--mfn", "--baseline", "nash",
+                                 "--no-cache", "--scheduler", "serial"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "USA's Nash tariff (the talks' baseline) sits on the upper bound 1,000%" in text
+    assert "USA's agreed tariff sits on the upper bound 1,000%" in text
+    assert "from the nash baseline (krugman model) (MFN)" in text  # the model's name, not its repr

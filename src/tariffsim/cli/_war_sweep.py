@@ -50,6 +50,7 @@ def run_sweep(*, data: str, model: str, countries: str | None, mode: str, conven
                      "deficits purged first under each set (other --model/--mode/--purge choices are the "
                      "convention's)[/]", highlight=False)
     sweep = _play(world, settings, sets, scheduler, workers)
+    _warn_at_upper_bound(sweep, world)
     document = _document(sweep)
     if json_file == "-":
         stdout.print_json(json.dumps(document, allow_nan=True))
@@ -79,6 +80,18 @@ def _play(world, settings, sets: list[str], scheduler: str, workers: int):
 
         return war_under_sets(world, settings, sets=sets,
                               map_=lambda func, items: map_(func, items, on_result=finished))
+
+
+def _warn_at_upper_bound(sweep, world) -> None:
+    """The upper-bound warning of every game (``cli._games.warn_at_upper_bound``), for each set's war; the
+    purge fix when the sets' worlds keep the data's imbalances fixed."""
+    from tariffsim.cli._games import fixed_imbalances, warn_at_upper_bound
+
+    settings = sweep.settings
+    imbalances = not settings.purge and fixed_imbalances(world, settings.net_exports)
+    kind = "optimal tariff" if settings.players and len(settings.players) == 1 else "Nash tariff"
+    for war in sweep.wars:
+        warn_at_upper_bound([war], imbalances, f"{kind} under elasticity set {war.elasticity}")
 
 
 def _document(sweep) -> dict:

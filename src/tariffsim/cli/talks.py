@@ -67,10 +67,10 @@ def talks(
                 cube = war.tariffs
             else:
                 cube = np.zeros_like(game.world.tariffs)
-            model = game.calibration.model
+            solver = game.calibration.model
             with status(f"rebasing to the {baseline} baseline"):
-                world = rebase(game.world, cube, model, game.net_exports)
-                game = dataclasses.replace(game, world=world, calibration=model.calibrate(world))
+                world = rebase(game.world, cube, solver, game.net_exports)
+                game = dataclasses.replace(game, world=world, calibration=solver.calibrate(world))
         lower = UNRESTRICTED_LOWER if unrestricted else 0.0
         options = dict(participants=participants, mfn=mfn, lower=lower, net_exports=game.net_exports)
         key = game.key("trade talks", options)

@@ -64,7 +64,7 @@ class Bargaining:
         a, b = (world.country_index(c) for c in self.pair)
         points = [("threat", np.nan, self.threat.government_welfare_hat), ("solution", 0.5,
                   self.solution.government_welfare_hat)]
-        points += [("frontier", d.alpha, d.government_welfare_hat) for d in self.frontier]
+        points += [("frontier", d.bargaining_weight, d.government_welfare_hat) for d in self.frontier]
         return pd.DataFrame([{"point": name, "alpha": alpha, f"{self.pair[0]} gov. welfare %": 100 * (g[a] - 1),
                               f"{self.pair[1]} gov. welfare %": 100 * (g[b] - 1)} for name, alpha, g in points])
 

@@ -28,6 +28,7 @@ import pandas as pd
 
 from tariffsim.conventions import TARIFFSIM, Convention, get_convention
 from tariffsim.errors import ConvergenceError, OptionError
+from tariffsim.games._bounds import OnUpperBound
 from tariffsim.world import World
 
 VARIABLES = ("tariff %", "welfare %")
@@ -84,7 +85,7 @@ def war_settings(*, model: str = "krugman", mode: str = "uniform", players: Sequ
 
 
 @dataclass(frozen=True)
-class SetWar:
+class SetWar(OnUpperBound):
     """One elasticity set's verified war.
 
     Attributes:
@@ -105,6 +106,16 @@ class SetWar:
     verification: dict
     assumptions: dict
     seconds: float
+
+    @property
+    def upper(self) -> float:
+        """The upper bound on every chosen tariff (``WorldNash.upper``)."""
+        return self.verification["upper_bound"]
+
+    @property
+    def at_upper_bound(self) -> tuple[str, ...]:
+        """``WorldNash.at_upper_bound``: the chosen tariffs on the upper bound, ``"player partner sector"``."""
+        return tuple(self.verification["at_upper_bound"])
 
 
 @dataclass(frozen=True)

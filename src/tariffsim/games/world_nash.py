@@ -486,7 +486,7 @@ def what_to_try(world, net_exports: NetExportsRule, python_options: str) -> str:
     python = (f"{python_options}, or games.nash_tariffs round by round (these are for the Python API only: the "
               "command line has no option for them)")
     if not fixed_imbalances(world, net_exports):
-        return f"Command line: try --mode mfn, or {rounds}. Python API: {python}."
+        return f"Try: --mode mfn on the command line, or {rounds}. Python API: {python}."
     j = int(np.argmax(np.abs(world.net_exports)))
     share = 100 * abs(world.net_exports[j]) / float(np.sum(world.expenditure))
     return (f"Likely cause: net exports are fixed at the data's imbalances ({world.countries[j]}'s "
