@@ -65,7 +65,8 @@ def test_games_objective_is_the_papers_welfare(data, variant):
     equations = model.equations(calibration, equilibrium.policy)
     g_hat = _adjoint.government_welfare(equations.kernel, jnp.asarray(equilibrium.unknowns), equations.params,
                                         equations.policy, jnp.ones((calibration.world.n_countries, 1)))
-    np.testing.assert_allclose(np.asarray(g_hat), equilibrium.W_hat, rtol=1e-14)
+    # two code paths to one number: equal up to rounding (1.5e-14 relative seen on one of 194 countries)
+    np.testing.assert_allclose(np.asarray(g_hat), equilibrium.W_hat, rtol=1e-13)
     np.testing.assert_allclose(equilibrium.government_welfare_hat(), equilibrium.W_hat, rtol=0)
     assert np.ptp(equilibrium.W_hat) > 0.01  # a shock that moves welfare
 

@@ -85,7 +85,8 @@ def test_ge_with_draws_writes_json_and_csv(app1, tmp_path, borders_run):
     intervals = pd.read_csv(tmp_path / "csv" / "intervals.csv")
     assert (intervals["p2.5"] <= intervals["p97.5"]).all() and len(intervals) == 10 * 69
     assert {p.name for p in (tmp_path / "csv").iterdir()} == {
-        "country.csv", "bilateral.csv", "coefficients.csv", "intervals.csv", "failures.csv"}
+        "country.csv", "bilateral.csv", "coefficients.csv", "intervals.csv", "failures.csv", "assumptions.json"}
+    assert json.loads((tmp_path / "csv" / "assumptions.json").read_text())["assumptions"] == document["assumptions"]
 
 
 def test_ge_bootstrap_from_the_command_line(app1, tmp_path):
